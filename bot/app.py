@@ -1,0 +1,124 @@
+"""The app factory: an aiohttp application that serves Slack through Bolt.
+
+``create_app`` only wires things. Sessions, clients and the Bolt app are made on
+start-up inside the running loop and closed on shutdown (``cleanup_ctx``), after
+the work in flight has had its chance to finish.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import aiohttp
+import structlog
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.bugpilot import BugpilotClient
+from bot.delivery import Delivery
+from bot.logs import bind_request_context
+from bot.settings import Mode, Settings
+from bot.surfaces import command
+from bot.tasks import BackgroundTasks
+from bot.workflow import Services
+
+__all__ = ["BOLT", "TASKS", "create_app"]
+
+BOLT = web.AppKey("bolt", AsyncApp)
+TASKS = web.AppKey("tasks", BackgroundTasks)
+
+MAX_BODY_BYTES = 256 * 1024
+_POOL_LIMIT = 512
+
+log = structlog.get_logger(__name__)
+
+
+def create_app(settings: Settings, *, mode: Mode = "http") -> web.Application:
+    """Build the web application: ``POST /slack/events`` (HTTP mode) and ``GET /healthz``."""
+    app = web.Application(client_max_size=MAX_BODY_BYTES)
+    app[TASKS] = BackgroundTasks()
+    app.cleanup_ctx.append(_lifecycle(settings, mode))
+    app.router.add_get("/healthz", _healthz)
+    if mode == "http":
+        app.router.add_post("/slack/events", _slack_events)
+    return app
+
+
+def _lifecycle(settings: Settings, mode: Mode) -> Callable[[web.Application], AsyncIterator[None]]:
+    async def lifecycle(app: web.Application) -> AsyncIterator[None]:
+        async with (
+            aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=_POOL_LIMIT)) as bugpilot_session,
+            aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=_POOL_LIMIT)) as slack_session,
+        ):
+            slack = AsyncWebClient(
+                token=settings.slack_bot_token.get_secret_value(),
+                base_url=settings.slack_api_url,
+                session=slack_session,
+                timeout=15,
+                user_agent_prefix="bugpilot-slack",
+            )
+            slack.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=2))
+            services = Services(
+                bugpilot=BugpilotClient(
+                    bugpilot_session,
+                    base_url=settings.bugpilot_api_url,
+                    api_key=settings.bugpilot_api_key,
+                    workspace_id=settings.bugpilot_workspace_id,
+                    connect_timeout=settings.bugpilot_connect_timeout,
+                    total_timeout=settings.bugpilot_timeout,
+                ),
+                delivery=Delivery(slack, slack_session),
+            )
+            bolt = build_bolt(settings, slack, services, app[TASKS])
+            app[BOLT] = bolt
+            socket = None
+            if mode == "socket" and settings.slack_app_token is not None:
+                socket = AsyncSocketModeHandler(
+                    bolt, app_token=settings.slack_app_token.get_secret_value(), web_client=slack
+                )
+                await socket.connect_async()  # type: ignore[no-untyped-call]
+            log.info("app.started", mode=mode)
+            yield
+            if socket is not None:
+                await socket.close_async()  # type: ignore[no-untyped-call]
+            cancelled = await app[TASKS].drain(settings.shutdown_grace_seconds)
+            log.info("app.stopped", cancelled=cancelled)
+
+    return lifecycle
+
+
+def build_bolt(settings: Settings, slack: AsyncWebClient, services: Services, tasks: BackgroundTasks) -> AsyncApp:
+    """The Bolt app with every listener registered."""
+    secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
+    bolt = AsyncApp(
+        client=slack,
+        signing_secret=secret,
+        process_before_response=False,
+        logger=logging.getLogger("slack_bolt"),
+    )
+    bolt.middleware(bind_request_context)
+    command.register(bolt, services, tasks)
+    bolt.error(_on_unhandled_error)
+    return bolt
+
+
+async def _on_unhandled_error(error: Exception, body: dict[str, Any]) -> None:
+    log.error("listener.crashed", kind=body.get("type") or body.get("command"), exc_info=error)
+
+
+async def _slack_events(request: web.Request) -> web.StreamResponse:
+    bolt_request = await to_bolt_request(request)
+    bolt_response = await request.app[BOLT].async_dispatch(bolt_request)
+    return await to_aiohttp_response(bolt_response)
+
+
+async def _healthz(request: web.Request) -> web.Response:
+    tasks = request.app[TASKS]
+    status = "stopping" if tasks.closed else "ok"
+    return web.json_response({"status": status, "in_flight": len(tasks)}, status=503 if tasks.closed else 200)

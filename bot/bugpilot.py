@@ -1,0 +1,211 @@
+"""Client for Bugpilot's Action API over one injected ``aiohttp.ClientSession``.
+
+``POST {base_url}/action`` with the documented headers and JSON body. Every answer
+becomes either an ``ActionAccepted`` or one error from ``bot.errors``.
+
+An action is not idempotent (a second ``show-recording-ui`` shows the customer a
+second frame), so only failures that prove nothing was sent (refused connection,
+unknown host) are retried automatically.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Final
+
+import aiohttp
+import stamina
+import structlog
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+
+from bot.commands import Action
+from bot.errors import (
+    BugpilotConnectionError,
+    BugpilotError,
+    BugpilotInternalError,
+    BugpilotRejected,
+    BugpilotTimeout,
+    BugpilotUnexpectedResponse,
+    InvalidAction,
+    InvalidApiKey,
+    MissingFields,
+    NoAccess,
+    UserNotConnected,
+)
+
+__all__ = ["USER_AGENT", "ActionAccepted", "ActionRequest", "BugpilotClient"]
+
+USER_AGENT: Final = "Bugpilot API Client/1.0"
+_MAX_BODY: Final = 64 * 1024
+_MAX_DETAIL: Final = 300
+
+_CODES: Final[dict[str, type[BugpilotError]]] = {
+    "USER_NOT_CONNECTED": UserNotConnected,
+    "INVALID_API_KEY": InvalidApiKey,
+    "NO_ACCESS": NoAccess,
+    "MISSING_FIELDS": MissingFields,
+    "INVALID_ACTION": InvalidAction,
+    "INTERNAL_ERROR": BugpilotInternalError,
+}
+
+log = structlog.get_logger(__name__)
+
+
+class ActionRequest(BaseModel):
+    """The documented request body."""
+
+    model_config = ConfigDict(frozen=True, populate_by_name=True)
+
+    workspace_id: str = Field(serialization_alias="workspaceId", min_length=1)
+    user_id: str = Field(serialization_alias="userId", min_length=1)
+    action: Action
+    user_provided_description: str | None = Field(default=None, serialization_alias="userProvidedDescription")
+
+
+class ActionAccepted(BaseModel):
+    """A 200 answer: the request reached the customer's browser."""
+
+    model_config = ConfigDict(frozen=True, populate_by_name=True)
+
+    ok: bool
+    message: str = ""
+    ts: int | None = None
+    session_info_url: str | None = Field(default=None, alias="sessionInfoUrl")
+
+
+class _ErrorBody(BaseModel):
+    error: str = Field(min_length=1, max_length=100)
+    message: str | None = None
+
+
+class BugpilotClient:
+    """Sends actions to Bugpilot. One instance per process, over a shared session."""
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        *,
+        base_url: str,
+        api_key: SecretStr,
+        workspace_id: str,
+        connect_timeout: float = 5.0,
+        total_timeout: float = 10.0,
+    ) -> None:
+        self._session = session
+        self._url = base_url.rstrip("/") + "/action"
+        self._api_key = api_key
+        self._workspace_id = workspace_id
+        self._total_timeout = total_timeout
+        self._timeout = aiohttp.ClientTimeout(total=total_timeout, sock_connect=connect_timeout)
+
+    async def request_action(self, *, user_id: str, action: Action, note: str = "") -> ActionAccepted:
+        """Ask Bugpilot to run ``action`` in the browser of ``user_id``.
+
+        Returns the accepted answer or raises a ``BugpilotError`` subclass.
+        """
+        body = ActionRequest(
+            workspace_id=self._workspace_id,
+            user_id=user_id,
+            action=action,
+            user_provided_description=note or None,
+        ).model_dump(by_alias=True, exclude_none=True, mode="json")
+        started = time.perf_counter()
+        try:
+            status, raw = await self._post(body)
+        except BugpilotError as exc:
+            log.warning("bugpilot.request_failed", action=str(action), error=exc.label, duration_ms=_ms(started))
+            raise
+        try:
+            accepted = _interpret(status, raw)
+        except BugpilotError as exc:
+            log.info(
+                "bugpilot.request_refused", action=str(action), status=status, error=exc.label, duration_ms=_ms(started)
+            )
+            raise
+        log.info("bugpilot.request_accepted", action=str(action), status=status, duration_ms=_ms(started))
+        return accepted
+
+    async def _post(self, body: dict[str, object]) -> tuple[int, bytes]:
+        headers = {
+            "User-Agent": USER_AGENT,
+            "X-Bugpilot-Api-Key": self._api_key.get_secret_value(),
+            "Content-Type": "application/json",
+        }
+        try:
+            async for attempt in stamina.retry_context(on=aiohttp.ClientConnectorError, attempts=3, timeout=3.0):
+                with attempt:
+                    async with self._session.post(
+                        self._url, json=body, headers=headers, timeout=self._timeout, allow_redirects=False
+                    ) as response:
+                        return response.status, await response.content.read(_MAX_BODY)
+        except aiohttp.ClientConnectorError as exc:
+            raise BugpilotConnectionError(f"could not connect to Bugpilot: {type(exc).__name__}") from None
+        except TimeoutError:
+            raise BugpilotTimeout(f"no answer from Bugpilot within {self._total_timeout:g} s") from None
+        except aiohttp.ClientError as exc:
+            # The connection broke after the request may have been sent: not retried.
+            raise BugpilotConnectionError(
+                f"the connection to Bugpilot failed: {type(exc).__name__}", code="CONNECTION_BROKEN"
+            ) from None
+        raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _interpret(status: int, raw: bytes) -> ActionAccepted:
+    data = _json_object(raw)
+    if status == 200:
+        if data is not None:
+            try:
+                accepted = ActionAccepted.model_validate(data)
+            except ValidationError:
+                accepted = None
+            if accepted is not None and accepted.ok:
+                return accepted
+        raise BugpilotUnexpectedResponse("Bugpilot answered 200 without the documented body", status=status)
+    error = _error_body(data)
+    if error is not None:
+        detail = error.message[:_MAX_DETAIL] if error.message else None
+        known = _CODES.get(error.error)
+        if known is not None:
+            raise known(f"Bugpilot refused: {error.error}", status=status, code=error.error, detail=detail)
+        kind = _by_status(status)
+        raise kind(
+            f"Bugpilot answered {status} {error.error}", status=status, code=_clean_code(error.error), detail=detail
+        )
+    kind = BugpilotInternalError if status >= 500 else BugpilotUnexpectedResponse
+    raise kind(f"Bugpilot answered {status} without a JSON error body", status=status)
+
+
+def _by_status(status: int) -> type[BugpilotError]:
+    if 400 <= status < 500:
+        return BugpilotRejected
+    if status >= 500:
+        return BugpilotInternalError
+    return BugpilotUnexpectedResponse
+
+
+def _json_object(raw: bytes) -> dict[str, object] | None:
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _error_body(data: dict[str, object] | None) -> _ErrorBody | None:
+    if data is None:
+        return None
+    try:
+        return _ErrorBody.model_validate(data)
+    except ValidationError:
+        return None
+
+
+def _clean_code(code: str) -> str:
+    """An unknown code as a short, safe token (it is shown to users and logged)."""
+    kept = "".join(ch for ch in code if ch.isalnum() or ch in "_-.")
+    return kept[:60] or "UNKNOWN"
+
+
+def _ms(started: float) -> int:
+    return round((time.perf_counter() - started) * 1000)

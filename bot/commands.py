@@ -1,0 +1,193 @@
+"""The ``/bugpilot`` grammar: a pure parser from command text to a ``Command``.
+
+``<action> <user> [note…]`` where action is a word from ``ACTION_WORDS`` and user is
+an email (raw or as Slack escapes it), a plain ID, or a Slack mention.
+No Slack, no I/O: anything that cannot be used raises ``UsageError``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from bot.errors import UsageError
+from bot.markup import escape_mrkdwn, markup_to_text
+
+__all__ = [
+    "ACTION_WORDS",
+    "MAX_NOTE_LENGTH",
+    "MAX_USER_ID_LENGTH",
+    "Action",
+    "Command",
+    "EmailTarget",
+    "HelpRequest",
+    "IdTarget",
+    "MentionTarget",
+    "Target",
+    "parse_command",
+    "parse_target",
+]
+
+MAX_NOTE_LENGTH = 1500
+MAX_USER_ID_LENGTH = 200
+
+
+class Action(StrEnum):
+    """The three Action API actions."""
+
+    SCREENSHOT = "upload-screenshot"
+    SESSION = "upload-session"
+    RECORDING = "show-recording-ui"
+
+
+ACTION_WORDS: dict[str, Action] = {
+    "screenshot": Action.SCREENSHOT,
+    "upload-screenshot": Action.SCREENSHOT,
+    "session": Action.SESSION,
+    "replay": Action.SESSION,
+    "upload-session": Action.SESSION,
+    "record": Action.RECORDING,
+    "recording": Action.RECORDING,
+    "show-recording-ui": Action.RECORDING,
+}
+
+_HELP_WORDS = frozenset({"", "help", "-h", "--help", "?", "usage"})
+_TOKEN = re.compile(r"<[^<>]*>|\S+")
+_EMAIL = re.compile(r"[^@\s<>&\"',;:()\[\]]+@[^@\s<>&\"',;:()\[\]]+\.[^@\s<>&\"',;:()\[\]]+")
+_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|([^<>]*))?>")
+_PLAIN_ID = re.compile(r"[^\s<>&\"'`*]+")
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class EmailTarget(_Frozen):
+    """A customer named by email."""
+
+    kind: Literal["email"] = "email"
+    email: str
+
+
+class IdTarget(_Frozen):
+    """A customer named by the ID the app passes to ``Bugpilot.identify()``."""
+
+    kind: Literal["id"] = "id"
+    user_id: str
+
+
+class MentionTarget(_Frozen):
+    """A Slack member, to be resolved to their email through ``users.info``."""
+
+    kind: Literal["mention"] = "mention"
+    slack_user_id: str
+    label: str | None = None
+
+
+Target = Annotated[EmailTarget | IdTarget | MentionTarget, Field(discriminator="kind")]
+
+
+class Command(_Frozen):
+    """A usable capture request: what, of whom, with which note."""
+
+    kind: Literal["capture"] = "capture"
+    action: Action
+    target: Target
+    note: str = ""
+
+
+class HelpRequest(_Frozen):
+    """The user asked for usage (or sent nothing)."""
+
+    kind: Literal["help"] = "help"
+
+
+def parse_command(text: str) -> Command | HelpRequest:
+    """Parse the text after ``/bugpilot`` (or after the bot's mention).
+
+    Raises ``UsageError`` with a short reason for anything that cannot be used.
+    """
+    tokens = _TOKEN.findall(text)
+    if not tokens or (len(tokens) == 1 and tokens[0].lower() in _HELP_WORDS):
+        return HelpRequest()
+    word = tokens[0]
+    action = ACTION_WORDS.get(word.lower())
+    if action is None:
+        raise _unknown_action(word, tokens)
+    if len(tokens) < 2:
+        raise UsageError(f"Which customer? Add their email or user ID after `{_shown(word.lower())}`.")
+    target = parse_target(tokens[1])
+    note = _note_from(text, tokens)
+    return Command(action=action, target=target, note=note)
+
+
+def parse_target(token: str) -> EmailTarget | IdTarget | MentionTarget:
+    """Read one token as the customer: email, mailto link, mention or plain ID."""
+    if mention := _MENTION.fullmatch(token):
+        return MentionTarget(slack_user_id=mention.group(1), label=mention.group(2) or None)
+    if token.startswith("<mailto:"):
+        address = token[len("<mailto:") : -1].partition("|")[0]
+        if _EMAIL.fullmatch(address):
+            return EmailTarget(email=address)
+        raise UsageError(f"`{_shown(address)}` is not an email address I can use.")
+    if token.startswith("<"):
+        raise UsageError(_markup_reason(token))
+    if token.startswith(("@", "#")):
+        raise UsageError(
+            f"`{_shown(token)}` looks like a Slack name, not a customer. Pick the member "
+            "from Slack's suggestions so it becomes a mention, or type the email or user ID."
+        )
+    if "@" in token:
+        if _EMAIL.fullmatch(token):
+            return EmailTarget(email=token)
+        raise UsageError(f"`{_shown(token)}` is not an email address I can use.")
+    if len(token) > MAX_USER_ID_LENGTH:
+        raise UsageError(f"That user ID is {len(token)} characters long; the limit is {MAX_USER_ID_LENGTH}.")
+    if not _PLAIN_ID.fullmatch(token) or not token.isprintable():
+        raise UsageError(
+            f"`{_shown(token)}` is not a user ID I can use: no quotes, markup or symbols like `&lt;&gt;&amp;*`."
+        )
+    return IdTarget(user_id=token)
+
+
+def _note_from(text: str, tokens: list[str]) -> str:
+    start = 0
+    for token in tokens[:2]:
+        start = text.index(token, start) + len(token)
+    note = " ".join(markup_to_text(text[start:]).split())
+    if len(note) > MAX_NOTE_LENGTH:
+        raise UsageError(f"The note is {len(note)} characters long; keep it under {MAX_NOTE_LENGTH}.")
+    return note
+
+
+def _unknown_action(word: str, tokens: list[str]) -> UsageError:
+    shown = _shown(word)
+    if len(tokens) > 1 and tokens[1].lower() in ACTION_WORDS:
+        fixed = f"{tokens[1].lower()} {tokens[0]}" + (" …" if len(tokens) > 2 else "")
+        return UsageError(
+            f"The action comes first: try `{_shown(fixed)}`.",
+            suggestion=tokens[1].lower(),
+        )
+    close = difflib.get_close_matches(word.lower(), ACTION_WORDS, n=1, cutoff=0.6)
+    if close:
+        return UsageError(f"I don't know the action `{shown}`. Did you mean `{close[0]}`?", suggestion=close[0])
+    return UsageError(f"I don't know the action `{shown}`.")
+
+
+def _markup_reason(token: str) -> str:
+    inner = token[1:-1]
+    if inner.startswith("#"):
+        return "That's a channel, not a customer. Use the customer's email or user ID."
+    if inner.startswith("!"):
+        return "That's a group mention, not a customer. Use the customer's email or user ID."
+    return "That's a link, not a customer. Use the customer's email or user ID."
+
+
+def _shown(text: str, limit: int = 60) -> str:
+    """User text quoted back in a code span: one line, short, no backticks, escaped."""
+    flat = " ".join(text.split()).replace("`", "'")
+    return escape_mrkdwn(flat if len(flat) <= limit else flat[: limit - 1] + "…")

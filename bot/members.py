@@ -1,0 +1,46 @@
+"""Slack members as customers: a mention resolved to the member's email."""
+
+from __future__ import annotations
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.errors import TargetUserError
+
+__all__ = ["lookup_email"]
+
+
+async def lookup_email(client: AsyncWebClient, slack_user_id: str) -> str:
+    """The member's email from ``users.info``; ``TargetUserError`` when it can't be used.
+
+    Needs the ``users:read`` and ``users:read.email`` scopes. External (Slack Connect)
+    members may have no visible email.
+    """
+    try:
+        response = await client.users_info(user=slack_user_id)
+    except SlackApiError as exc:
+        error = str(exc.response.get("error", "unknown_error"))
+        if error == "user_not_found":
+            reason = "I couldn't find that Slack member."
+        elif error == "missing_scope":
+            reason = "I'm not allowed to read members' emails (the app lacks users:read.email); use the email instead."
+        else:
+            reason = f"Slack didn't tell me who that member is ({error}); use their email instead."
+        raise TargetUserError(reason, slack_user_id=slack_user_id) from None
+    except (aiohttp.ClientError, TimeoutError):
+        reason = "Slack didn't answer when I asked who that member is; try again, or use their email."
+        raise TargetUserError(reason, slack_user_id=slack_user_id) from None
+    user = response.get("user") or {}
+    name = (user.get("profile") or {}).get("display_name") or user.get("name") or "That member"
+    if user.get("deleted"):
+        raise TargetUserError(f"{name}'s Slack account is deactivated.", slack_user_id=slack_user_id)
+    if user.get("is_bot") or user.get("is_app_user"):
+        raise TargetUserError(f"{name} is a bot, not a customer.", slack_user_id=slack_user_id)
+    email = (user.get("profile") or {}).get("email")
+    if not isinstance(email, str) or "@" not in email:
+        raise TargetUserError(
+            f"{name} has no email I can see (external members often hide it). Use their email or user ID instead.",
+            slack_user_id=slack_user_id,
+        )
+    return email

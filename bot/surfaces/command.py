@@ -1,0 +1,77 @@
+"""The ``/bugpilot`` slash command: acknowledge at once, then capture in the background."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from slack_bolt.async_app import AsyncAck, AsyncApp
+
+from bot.blocks import Message, build_usage, render_error
+from bot.capture import CaptureRequest, Surface
+from bot.commands import Command, EmailTarget, HelpRequest, IdTarget, parse_command
+from bot.errors import TargetUserError, UsageError
+from bot.members import lookup_email
+from bot.tasks import BackgroundTasks
+from bot.workflow import Place, Services, run_capture
+
+__all__ = ["COMMAND", "register"]
+
+COMMAND = "/bugpilot"
+
+log = structlog.get_logger(__name__)
+
+
+def register(bolt: AsyncApp, services: Services, tasks: BackgroundTasks) -> None:
+    """Wire the slash command listener."""
+
+    async def on_command(ack: AsyncAck, command: dict[str, Any]) -> None:
+        try:
+            parsed = parse_command(str(command.get("text") or ""))
+        except UsageError as exc:
+            await _ack_with(ack, build_usage(exc.reason))
+            log.info("command.handled", surface="command", outcome="usage_error")
+            return
+        if isinstance(parsed, HelpRequest):
+            await _ack_with(ack, build_usage())
+            log.info("command.handled", surface="command", outcome="help")
+            return
+        if tasks.closed:
+            await _ack_with(ack, Message(text=":hourglass: Bugpilot is restarting; try again in a few seconds."))
+            return
+        await ack()
+        tasks.spawn(_capture(services, parsed, command), name="capture:command")
+
+    bolt.command(COMMAND)(on_command)
+
+
+async def _ack_with(ack: AsyncAck, message: Message) -> None:
+    await ack(text=message.text, blocks=message.blocks or None, response_type="ephemeral")
+
+
+async def _capture(services: Services, parsed: Command, command: dict[str, Any]) -> None:
+    place = Place(channel_id=str(command.get("channel_id", "")), response_url=command.get("response_url"))
+    target = parsed.target
+    if isinstance(target, EmailTarget):
+        customer, label = target.email, target.email
+    elif isinstance(target, IdTarget):
+        customer, label = target.user_id, target.user_id
+    else:
+        try:
+            customer = await lookup_email(services.delivery.client, target.slack_user_id)
+        except TargetUserError as exc:
+            await services.delivery.respond(place.response_url, render_error(exc))
+            log.info("command.handled", surface="command", outcome="unusable_member")
+            return
+        label = f"@{target.label} ({customer})" if target.label else customer
+    request = CaptureRequest(
+        action=parsed.action,
+        customer=customer,
+        customer_label=label,
+        note=parsed.note,
+        requester_id=str(command.get("user_id", "")),
+        team_id=str(command.get("team_id", "")),
+        channel_id=place.channel_id,
+        surface=Surface.COMMAND,
+    )
+    await run_capture(services, request, place)

@@ -1,0 +1,63 @@
+"""Background work that outlives a Slack request, tracked so shutdown can finish it."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Coroutine
+from typing import Any
+
+import structlog
+
+__all__ = ["BackgroundTasks"]
+
+log = structlog.get_logger(__name__)
+
+
+class BackgroundTasks:
+    """Holds a reference to every task it starts, until the task ends.
+
+    ``drain`` lets work in flight finish within a bound, then cancels what is left.
+    """
+
+    def __init__(self) -> None:
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._closed = False
+
+    def __len__(self) -> int:
+        return len(self._tasks)
+
+    @property
+    def closed(self) -> bool:
+        """True once ``drain`` has started: new work should be refused."""
+        return self._closed
+
+    def spawn(self, work: Coroutine[Any, Any, None], *, name: str) -> asyncio.Task[None]:
+        """Run ``work`` in the background; a crash is logged with its traceback."""
+        task = asyncio.create_task(self._guarded(work, name), name=name)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def drain(self, grace: float) -> int:
+        """Wait up to ``grace`` seconds for running work; cancel the rest. Returns how many were cancelled."""
+        self._closed = True
+        pending = set(self._tasks)
+        if not pending:
+            return 0
+        log.info("shutdown.draining", tasks=len(pending), grace_s=grace)
+        _, still_running = await asyncio.wait(pending, timeout=grace)
+        for task in still_running:
+            task.cancel()
+        if still_running:
+            await asyncio.wait(still_running, timeout=2)
+            log.warning("shutdown.cancelled", tasks=len(still_running))
+        return len(still_running)
+
+    @staticmethod
+    async def _guarded(work: Coroutine[Any, Any, None], name: str) -> None:
+        try:
+            await work
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("task.crashed", task=name)

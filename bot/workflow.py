@@ -1,0 +1,137 @@
+"""One capture from request to outcome: post the request, call Bugpilot, deliver the result.
+
+Exactly one Bugpilot call and one outcome per request. When the bot cannot post in
+the conversation, the outcome goes privately to the requester instead.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import aiohttp
+import structlog
+from slack_sdk.errors import SlackApiError
+
+from bot.blocks import Message, build_request_status, build_success, render_error, with_invite_hint
+from bot.bugpilot import BugpilotClient
+from bot.capture import CaptureRequest
+from bot.delivery import Delivery, slack_error
+from bot.errors import BotError, BugpilotError
+
+__all__ = ["Place", "Services", "run_capture"]
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a request came from and where its outcome belongs.
+
+    ``thread_ts`` set: the outcome goes into that thread. Not set (slash commands):
+    a visible request message is posted and the outcome goes into its thread.
+    """
+
+    channel_id: str
+    response_url: str | None = None
+    thread_ts: str | None = None
+
+
+@dataclass(frozen=True)
+class Services:
+    """What listeners need, built once per process by ``create_app``."""
+
+    bugpilot: BugpilotClient
+    delivery: Delivery
+
+
+async def run_capture(services: Services, request: CaptureRequest, place: Place) -> None:
+    """Carry one capture request through to exactly one delivered outcome."""
+    started = time.perf_counter()
+    delivery = services.delivery
+    status_ts, cannot_post = await _post_request_message(delivery, request, place)
+
+    outcome_code = "ok"
+    try:
+        accepted = await services.bugpilot.request_action(
+            user_id=request.customer, action=request.action, note=request.note
+        )
+    except BugpilotError as exc:
+        outcome_code, outcome, summary = exc.label, render_error(exc, request), _summary(exc)
+    except Exception:
+        log.exception("capture.crashed")
+        outcome_code, summary = "BOT_ERROR", "something went wrong in the bot"
+        outcome = render_error(BotError(summary), request)
+    else:
+        outcome, summary = build_success(request, accepted), ""
+
+    delivered = await _deliver(delivery, request, place, status_ts, cannot_post, outcome, summary)
+    log.info(
+        "command.handled",
+        surface=str(request.surface),
+        action=str(request.action),
+        outcome=outcome_code,
+        delivered=delivered,
+        attempt=request.attempt,
+        duration_ms=round((time.perf_counter() - started) * 1000),
+    )
+
+
+async def _post_request_message(
+    delivery: Delivery, request: CaptureRequest, place: Place
+) -> tuple[str | None, str | None]:
+    """Post the "working…" message. Returns its ts, or why the bot can't post here."""
+    try:
+        ts = await delivery.post(place.channel_id, build_request_status(request, "working"), thread_ts=place.thread_ts)
+    except SlackApiError as exc:
+        error = slack_error(exc)
+        log.info("slack.post_failed", method="chat.postMessage", error=error)
+        return None, error
+    except (aiohttp.ClientError, TimeoutError) as exc:
+        log.warning("slack.post_failed", method="chat.postMessage", error=type(exc).__name__)
+        return None, "Slack could not be reached"
+    return ts, None
+
+
+async def _deliver(
+    delivery: Delivery,
+    request: CaptureRequest,
+    place: Place,
+    status_ts: str | None,
+    cannot_post: str | None,
+    outcome: Message,
+    summary: str,
+) -> str:
+    """Put the outcome where it belongs; returns where it went ("thread", "private" or "lost")."""
+    if status_ts is not None:
+        if place.thread_ts is not None:
+            # In a thread already: the "working…" reply becomes the outcome.
+            if await delivery.update(place.channel_id, status_ts, outcome):
+                return "thread"
+        else:
+            try:
+                await delivery.post(place.channel_id, outcome, thread_ts=status_ts)
+            except (SlackApiError, aiohttp.ClientError, TimeoutError) as exc:
+                cannot_post = slack_error(exc) if isinstance(exc, SlackApiError) else type(exc).__name__
+                log.warning("slack.post_failed", method="chat.postMessage", error=cannot_post)
+            else:
+                status = build_request_status(request, "failed" if summary else "done", summary)
+                await delivery.update(place.channel_id, status_ts, status)
+                return "thread"
+    private = with_invite_hint(outcome, cannot_post or "Slack refused the message")
+    if await delivery.respond(place.response_url, private):
+        return "private"
+    log.error("outcome.undeliverable", reason=cannot_post)
+    return "lost"
+
+
+def _summary(error: BugpilotError) -> str:
+    """A few words for the request message's status line."""
+    return {
+        "USER_NOT_CONNECTED": "the customer isn't online",
+        "INVALID_API_KEY": "Bugpilot rejected the API key",
+        "NO_ACCESS": "Bugpilot refused access",
+        "INTERNAL_ERROR": "Bugpilot had an internal error",
+        "TIMEOUT": "Bugpilot did not answer in time",
+        "CONNECTION_FAILED": "Bugpilot could not be reached",
+    }.get(error.code or "", f"Bugpilot answered {error.label}")

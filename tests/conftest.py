@@ -1,0 +1,109 @@
+"""Shared fixtures: settings from literals, fake Slack and Bugpilot servers, the real bot server."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+import stamina
+from aiohttp import ClientResponse
+from aiohttp.test_utils import TestClient, TestServer
+
+from bot.app import create_app
+from bot.settings import Settings
+from tests.fakes import (
+    API_KEY,
+    BOT_TOKEN,
+    SIGNING_SECRET,
+    WORKSPACE_ID,
+    FakeBugpilot,
+    FakeSlack,
+    command_body,
+    payload_body,
+    sign,
+)
+
+
+@pytest.fixture(autouse=True)
+def _clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reads this machine's Slack or Bugpilot settings."""
+    for name in list(os.environ):
+        if name.startswith(("SLACK_", "BUGPILOT_")) or name in {"PORT", "LOG_FORMAT", "LOG_LEVEL"}:
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture(autouse=True)
+def _stamina_testing() -> Iterator[None]:
+    """Retries happen without waiting."""
+    with stamina.set_testing(True, attempts=3):
+        yield
+
+
+@pytest.fixture(name="fake_slack")
+async def _fake_slack(aiohttp_server: Any) -> FakeSlack:
+    fake = FakeSlack()
+    fake.server = await aiohttp_server(fake.app())  # type: ignore[attr-defined]
+    return fake
+
+
+@pytest.fixture(name="fake_bugpilot")
+async def _fake_bugpilot(aiohttp_server: Any) -> FakeBugpilot:
+    fake = FakeBugpilot()
+    fake.server = await aiohttp_server(fake.app())  # type: ignore[attr-defined]
+    return fake
+
+
+@pytest.fixture(name="settings")
+def _settings(fake_slack: FakeSlack, fake_bugpilot: FakeBugpilot) -> Settings:
+    slack_server: TestServer = fake_slack.server  # type: ignore[attr-defined]
+    bugpilot_server: TestServer = fake_bugpilot.server  # type: ignore[attr-defined]
+    return Settings(
+        slack_bot_token=BOT_TOKEN,
+        slack_signing_secret=SIGNING_SECRET,
+        slack_api_url=str(slack_server.make_url("/api/")),
+        bugpilot_api_key=API_KEY,
+        bugpilot_workspace_id=WORKSPACE_ID,
+        bugpilot_api_url=str(bugpilot_server.make_url("/api/v1")),
+        bugpilot_timeout=3.0,
+        bugpilot_connect_timeout=1.0,
+        shutdown_grace_seconds=5.0,
+    )
+
+
+@dataclass
+class Bot:
+    """The real bot server and the fakes it talks to."""
+
+    client: TestClient[Any, Any]
+    slack: FakeSlack
+    bugpilot: FakeBugpilot
+
+    def response_url(self, key: str = "cmd") -> str:
+        server: TestServer = self.slack.server  # type: ignore[attr-defined]
+        return str(server.make_url(f"/respond/{key}"))
+
+    async def post_signed(self, body: str, *, headers: dict[str, str] | None = None) -> ClientResponse:
+        sent = {"Content-Type": "application/x-www-form-urlencoded", **sign(body), **(headers or {})}
+        return await self.client.post("/slack/events", data=body, headers=sent)
+
+    async def command(self, text: str, **fields: str) -> ClientResponse:
+        body = command_body(text, response_url=self.response_url(), **fields)
+        return await self.post_signed(body)
+
+    async def interact(self, payload: dict[str, Any]) -> ClientResponse:
+        return await self.post_signed(payload_body(payload))
+
+
+@pytest.fixture(name="bot")
+async def _bot(aiohttp_client: Any, settings: Settings, fake_slack: FakeSlack, fake_bugpilot: FakeBugpilot) -> Bot:
+    client = await aiohttp_client(create_app(settings))
+    return Bot(client=client, slack=fake_slack, bugpilot=fake_bugpilot)
+
+
+@pytest.fixture(name="online")
+def _online(fake_bugpilot: FakeBugpilot) -> AsyncIterator[set[str]] | set[str]:
+    """The set of customers the fake Bugpilot treats as online."""
+    return fake_bugpilot.sim.online

@@ -1,0 +1,160 @@
+"""Local fake Slack and Bugpilot servers that record what the bot sends."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import itertools
+import json
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+from bot.sandbox.bugpilot import SimulatedBugpilot
+
+API_KEY = "bp_live_secret_key_123456"
+WORKSPACE_ID = "ws_acme"
+SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+BOT_TOKEN = "xoxb-000000000-test-token-abcdef"
+TEAM_ID = "T_ACME"
+BOT_USER_ID = "U_BOT"
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request to the fake Slack: the Web API method (or "respond") and its arguments."""
+
+    method: str
+    args: dict[str, Any]
+
+
+@dataclass
+class FakeSlack:
+    """The Slack Web API (``/api/<method>``) and ``response_url`` receiver (``/respond/<id>``)."""
+
+    users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    post_errors: dict[str, str] = field(default_factory=dict)
+    method_errors: dict[str, str] = field(default_factory=dict)
+    calls: list[Call] = field(default_factory=list)
+    queue: asyncio.Queue[Call] = field(default_factory=asyncio.Queue)
+    messages: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    def app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_route("*", "/api/{method}", self._api)
+        app.router.add_post("/respond/{key}", self._respond)
+        return app
+
+    async def next_call(self, method: str | None = None, timeout: float = 5.0) -> Call:
+        """The next call (of ``method``, when given), waiting at most ``timeout`` seconds."""
+        async with asyncio.timeout(timeout):
+            while True:
+                call = await self.queue.get()
+                if method is None or call.method == method:
+                    return call
+
+    def of(self, method: str) -> list[Call]:
+        return [call for call in self.calls if call.method == method]
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        args: dict[str, Any] = dict(request.query)
+        if request.can_read_body:
+            if request.content_type == "application/json":
+                args.update(await request.json())
+            else:
+                args.update(dict(await request.post()))
+        call = Call(method, args)
+        self.calls.append(call)
+        self.queue.put_nowait(call)
+        return web.json_response(self._answer(method, args))
+
+    def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        if method in self.method_errors:
+            return {"ok": False, "error": self.method_errors[method]}
+        if method == "auth.test":
+            return {"ok": True, "user_id": BOT_USER_ID, "team_id": TEAM_ID, "bot_id": "B_BOT", "user": "bugpilot"}
+        if method == "chat.postMessage":
+            channel = str(args.get("channel"))
+            if channel in self.post_errors:
+                return {"ok": False, "error": self.post_errors[channel]}
+            ts = f"{int(time.time())}.{next(self._ts):06d}"
+            self.messages[ts] = args
+            return {"ok": True, "channel": channel, "ts": ts, "message": {"ts": ts, **args}}
+        if method == "chat.update":
+            self.messages[str(args.get("ts"))] = args
+            return {"ok": True, "channel": args.get("channel"), "ts": args.get("ts")}
+        if method == "users.info":
+            user = self.users.get(str(args.get("user")))
+            return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
+        return {"ok": True}
+
+    async def _respond(self, request: web.Request) -> web.Response:
+        call = Call("respond", {"key": request.match_info["key"], **await request.json()})
+        self.calls.append(call)
+        self.queue.put_nowait(call)
+        return web.Response(text="ok")
+
+
+@dataclass
+class FakeBugpilot:
+    """The simulated Bugpilot API, plus a queue of arrivals and a gate that holds answers."""
+
+    sim: SimulatedBugpilot = field(
+        default_factory=lambda: SimulatedBugpilot(api_key=API_KEY, workspace_id=WORKSPACE_ID)
+    )
+    arrived: asyncio.Queue[dict[str, Any]] = field(default_factory=asyncio.Queue)
+    gate: asyncio.Event | None = None
+
+    def app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_post("/api/v1/action", self._action)
+        return app
+
+    async def _action(self, request: web.Request) -> web.StreamResponse:
+        raw = await request.read()
+        self.arrived.put_nowait(json.loads(raw) if raw else {})
+        if self.gate is not None:
+            await self.gate.wait()
+        return await self.sim.handle_action(request)
+
+    async def next_arrival(self, timeout: float = 5.0) -> dict[str, Any]:
+        return await asyncio.wait_for(self.arrived.get(), timeout)
+
+
+def sign(body: str, *, secret: str = SIGNING_SECRET, timestamp: int | None = None) -> dict[str, str]:
+    """Headers Slack sends with a request: timestamp and v0 HMAC-SHA256 signature."""
+    ts = str(int(time.time()) if timestamp is None else timestamp)
+    digest = hmac.new(secret.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
+    return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={digest}"}
+
+
+def command_body(text: str, *, response_url: str, user_id: str = "U_AGENT", channel_id: str = "C_SUPPORT") -> str:
+    """A slash command body exactly as Slack form-encodes it."""
+    return urllib.parse.urlencode(
+        {
+            "token": "deprecated",
+            "team_id": TEAM_ID,
+            "team_domain": "acme",
+            "channel_id": channel_id,
+            "channel_name": "support",
+            "user_id": user_id,
+            "user_name": "agent",
+            "command": "/bugpilot",
+            "text": text,
+            "api_app_id": "A_BUGPILOT",
+            "is_enterprise_install": "false",
+            "response_url": response_url,
+            "trigger_id": f"{time.time()}.trigger",
+        }
+    )
+
+
+def payload_body(payload: dict[str, Any]) -> str:
+    """An interactivity body: ``payload=<url-encoded JSON>``."""
+    return urllib.parse.urlencode({"payload": json.dumps(payload)})

@@ -255,7 +255,11 @@ def _explain(error: BotError, request: CaptureRequest | None) -> tuple[str, str,
             "Nothing shows that the capture happened. Try again; if it repeats, report it.",
             _FIXED_BY_MAINTAINERS,
         )
-    return ("Something went wrong", "The request could not be completed. Try again.", _FIXED_BY_MAINTAINERS)
+    return (
+        "Something went wrong inside the bot",
+        "The error is logged for whoever runs the bot. Trying again may work.",
+        _FIXED_BY_MAINTAINERS,
+    )
 
 
 def _customer(request: CaptureRequest) -> str:

@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+import structlog
 from aiohttp import web
 
 from bot.app import create_app
@@ -13,6 +14,8 @@ from bot.logs import configure_logging
 from bot.settings import Mode, Settings, SettingsError
 
 __all__ = ["main"]
+
+log = structlog.get_logger("bot")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -39,7 +42,14 @@ def _run(mode: Mode) -> int:
         return 2
     configure_logging(level=settings.log_level, fmt=settings.log_format, secrets=_secrets(settings))
     app = create_app(settings, mode=mode)
-    web.run_app(app, port=settings.port, access_log=None, print=None, shutdown_timeout=5)
+    web.run_app(
+        app,
+        port=settings.port,
+        access_log=None,
+        print=lambda _banner: log.info("app.listening", port=settings.port, mode=mode),
+        shutdown_timeout=5,
+    )
+    log.info("app.exited")
     return 0
 
 

@@ -85,6 +85,7 @@ async def test_email_in_text_is_prefilled_when_the_modal_opens(bot: Bot):
         == "From Slack: “checkout does nothing for me — alice@acme.com”"
     )
     assert ModalContext.decode(view["private_metadata"]).thread_ts == TS
+    assert prefilled(await next_update(bot)) == "alice@acme.com"
 
 
 async def test_mailto_link_is_prefilled_and_other_candidates_listed(bot: Bot):
@@ -93,6 +94,7 @@ async def test_mailto_link_is_prefilled_and_other_candidates_listed(bot: Bot):
     view = await use_shortcut(bot, customer_message(text))
     assert prefilled(view) == "bob@customer.io"
     assert "carol@customer.io" in hint(view)
+    assert prefilled(await next_update(bot)) == "bob@customer.io"
 
 
 async def test_permalink_is_added_to_the_note_by_an_update(bot: Bot):
@@ -211,6 +213,7 @@ async def test_failed_views_open_is_explained_privately(bot: Bot):
 async def test_invalid_submission_is_answered_with_errors(bot: Bot, typed, block, fragment):
     """Validation happens in the ack: response_action errors keyed by block_id; nothing is sent."""
     await use_shortcut(bot, customer_message("no address"))
+    await next_update(bot)
     status, body = await submit(bot, **typed)
     assert status == 200
     answer = json.loads(body)
@@ -247,6 +250,7 @@ async def test_submit_on_a_reply_answers_in_the_parent_thread(bot: Bot, online: 
     """Used on a reply, the outcome goes into the same thread (the parent's ts), not a new one."""
     online.add("cust_8812")
     await use_shortcut(bot, customer_message("user cust_8812 is stuck", ts=REPLY_TS, thread_ts=TS))
+    await next_update(bot)
     await submit(bot, customer="cust_8812")
     working = await bot.slack.next_call("chat.postMessage")
     assert working.args["thread_ts"] == TS
@@ -259,6 +263,7 @@ async def test_not_in_channel_outcome_comes_through_response_url(bot: Bot, onlin
     online.add("alice@acme.com")
     bot.slack.post_errors["C_SUPPORT"] = "not_in_channel"
     await use_shortcut(bot, customer_message("alice@acme.com"))
+    await next_update(bot)
     await submit(bot)
     await bot.bugpilot.next_arrival()
     reply = await bot.slack.next_call("respond")
@@ -274,11 +279,12 @@ async def test_not_in_channel_without_response_url_sends_a_direct_message(bot: B
     bot.slack.post_errors["C_SUPPORT"] = "not_in_channel"
     server: TestServer = bot.slack.server  # type: ignore[attr-defined]
     await use_shortcut(bot, customer_message("alice@acme.com"), response_url=str(server.make_url("/gone/1")))
+    await next_update(bot)
     await submit(bot)
     await bot.bugpilot.next_arrival()
-    direct = next(
-        c for c in [await bot.slack.next_call("chat.postMessage") for _ in range(2)] if c.args["channel"] == "U_AGENT"
-    )
+    assert (await bot.slack.next_call("chat.postMessage")).args["channel"] == "C_SUPPORT"
+    direct = await bot.slack.next_call("chat.postMessage")
+    assert direct.args["channel"] == "U_AGENT"
     assert "Screenshot requested" in direct.args["text"]
     hint_text = direct.args["blocks"][-1]["elements"][0]["text"]
     assert "<#C_SUPPORT>" in hint_text

@@ -51,6 +51,7 @@ ACTION_BLOCK = "action"
 MAX_METADATA_LENGTH = 3000
 
 _HINT_LIMIT = 2000
+_CUSTOMER_LIMIT = 254  # the longest valid email address
 _CHOICES: tuple[tuple[Action, str, str], ...] = (
     (Action.SCREENSHOT, "📸 Screenshot", "They see nothing: Bugpilot captures the page they have open."),
     (Action.SESSION, "🎞️ Session replay", "They see nothing: their last 5–10 minutes are uploaded."),
@@ -119,6 +120,8 @@ def build_capture_modal(
 ) -> dict[str, Any]:
     """The modal view as a dict for ``views.open`` / ``views.update``."""
     first = prefill.candidates[0].email if prefill.candidates else None
+    if first is not None and len(first) > _CUSTOMER_LIMIT:
+        first = None
     blocks: list[Block] = [
         InputBlock(
             block_id=customer_block,
@@ -127,7 +130,7 @@ def build_capture_modal(
                 action_id=CUSTOMER,
                 initial_value=first,
                 placeholder="alice@acme.com or cust_8812",
-                max_length=254,
+                max_length=_CUSTOMER_LIMIT,
             ),
             hint=_clip(_customer_hint(prefill), _HINT_LIMIT),
         ),

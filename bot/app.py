@@ -24,7 +24,7 @@ from bot.bugpilot import BugpilotClient
 from bot.delivery import Delivery
 from bot.logs import bind_request_context
 from bot.settings import Mode, Settings
-from bot.surfaces import command
+from bot.surfaces import command, mention, shortcut
 from bot.tasks import BackgroundTasks
 from bot.workflow import Services
 
@@ -104,6 +104,8 @@ def build_bolt(settings: Settings, slack: AsyncWebClient, services: Services, ta
     )
     bolt.middleware(bind_request_context)
     command.register(bolt, services, tasks)
+    shortcut.register(bolt, services, tasks)
+    mention.register(bolt, services, tasks)
     bolt.error(_on_unhandled_error)
     return bolt
 

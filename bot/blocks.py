@@ -153,12 +153,22 @@ def render_error(error: BotError, request: CaptureRequest | None = None) -> Mess
     return _message(_strip_emphasis(title), blocks)
 
 
-def with_invite_hint(message: Message, channel_reason: str) -> Message:
-    """Add the hint shown when the outcome had to come privately instead of in the thread."""
-    hint = _context(
-        f":information_source: Only you can see this: I couldn't post in this conversation "
-        f"({escape_mrkdwn(channel_reason)}). Invite me with `/invite @Bugpilot` to keep outcomes in the thread."
-    )
+def with_invite_hint(message: Message, channel_reason: str, *, channel_id: str | None = None) -> Message:
+    """Add the hint shown when the outcome had to come privately instead of in the thread.
+
+    ``channel_id`` names the conversation, for a direct message sent from elsewhere.
+    """
+    if channel_id:
+        hint = _context(
+            f":information_source: I couldn't post in <#{escape_mrkdwn(channel_id)}> "
+            f"({escape_mrkdwn(channel_reason)}), so the outcome came here. Invite me there with "
+            "`/invite @Bugpilot` to keep outcomes in the thread."
+        )
+    else:
+        hint = _context(
+            f":information_source: Only you can see this: I couldn't post in this conversation "
+            f"({escape_mrkdwn(channel_reason)}). Invite me with `/invite @Bugpilot` to keep outcomes in the thread."
+        )
     return Message(text=message.text, blocks=[*message.blocks, hint.to_dict()])
 
 

@@ -54,12 +54,26 @@ class Delivery:
         response = await self.client.chat_postMessage(
             channel=channel,
             text=message.text,
-            blocks=message.blocks,
+            blocks=message.blocks or None,
             thread_ts=thread_ts,
             unfurl_links=False,
             unfurl_media=False,
         )
         return str(response["ts"])
+
+    async def direct(self, user_id: str, message: Message) -> bool:
+        """Send a direct message (the app's Messages tab); False when Slack refused it."""
+        if not user_id:
+            return False
+        try:
+            await self.post(user_id, message)
+        except SlackApiError as exc:
+            log.warning("slack.direct_failed", method="chat.postMessage", error=slack_error(exc))
+            return False
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            log.warning("slack.direct_failed", method="chat.postMessage", error=type(exc).__name__)
+            return False
+        return True
 
     async def update(self, channel: str, ts: str, message: Message) -> bool:
         """Edit a message in place; a failure is logged, never raised."""
@@ -81,7 +95,7 @@ class Delivery:
         try:
             response = await webhook.send(
                 text=message.text,
-                blocks=message.blocks,
+                blocks=message.blocks or None,
                 response_type="ephemeral",
                 replace_original=replace_original,
             )

@@ -6,9 +6,20 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.commands import EmailTarget, IdTarget, MentionTarget
 from bot.errors import TargetUserError
 
-__all__ = ["lookup_email"]
+__all__ = ["lookup_email", "resolve_customer"]
+
+
+async def resolve_customer(client: AsyncWebClient, target: EmailTarget | IdTarget | MentionTarget) -> tuple[str, str]:
+    """The Bugpilot ``userId`` for a parsed target and how to show it; ``TargetUserError`` for unusable members."""
+    if isinstance(target, EmailTarget):
+        return target.email, target.email
+    if isinstance(target, IdTarget):
+        return target.user_id, target.user_id
+    email = await lookup_email(client, target.slack_user_id)
+    return email, f"@{target.label} ({email})" if target.label else email
 
 
 async def lookup_email(client: AsyncWebClient, slack_user_id: str) -> str:

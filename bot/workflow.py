@@ -1,7 +1,8 @@
 """One capture from request to outcome: post the request, call Bugpilot, deliver the result.
 
 Exactly one Bugpilot call and one outcome per request. When the bot cannot post in
-the conversation, the outcome goes privately to the requester instead.
+the conversation, the outcome goes privately to the requester instead: through the
+``response_url``, else as a direct message.
 """
 
 from __future__ import annotations
@@ -102,7 +103,7 @@ async def _deliver(
     outcome: Message,
     summary: str,
 ) -> str:
-    """Put the outcome where it belongs; returns where it went ("thread", "private" or "lost")."""
+    """Put the outcome where it belongs; returns where it went ("thread", "private", "direct" or "lost")."""
     if status_ts is not None:
         if place.thread_ts is not None:
             # In a thread already: the "working…" reply becomes the outcome.
@@ -118,9 +119,11 @@ async def _deliver(
                 status = build_request_status(request, "failed" if summary else "done", summary)
                 await delivery.update(place.channel_id, status_ts, status)
                 return "thread"
-    private = with_invite_hint(outcome, cannot_post or "Slack refused the message")
-    if await delivery.respond(place.response_url, private):
+    reason = cannot_post or "Slack refused the message"
+    if await delivery.respond(place.response_url, with_invite_hint(outcome, reason)):
         return "private"
+    if await delivery.direct(request.requester_id, with_invite_hint(outcome, reason, channel_id=place.channel_id)):
+        return "direct"
     log.error("outcome.undeliverable", reason=cannot_post)
     return "lost"
 

@@ -42,6 +42,8 @@ class FakeSlack:
     calls: list[Call] = field(default_factory=list)
     queue: asyncio.Queue[Call] = field(default_factory=asyncio.Queue)
     messages: dict[str, dict[str, Any]] = field(default_factory=dict)
+    gates: dict[str, asyncio.Event] = field(default_factory=dict)
+    views: dict[str, dict[str, Any]] = field(default_factory=dict)
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def app(self) -> web.Application:
@@ -72,6 +74,9 @@ class FakeSlack:
         call = Call(method, args)
         self.calls.append(call)
         self.queue.put_nowait(call)
+        gate = self.gates.get(method)
+        if gate is not None:
+            await gate.wait()
         return web.json_response(self._answer(method, args))
 
     def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
@@ -89,10 +94,33 @@ class FakeSlack:
         if method == "chat.update":
             self.messages[str(args.get("ts"))] = args
             return {"ok": True, "channel": args.get("channel"), "ts": args.get("ts")}
+        if method in {"views.open", "views.update"}:
+            return self._view(method, args)
+        if method == "chat.getPermalink":
+            channel, ts = str(args.get("channel")), str(args.get("message_ts"))
+            link = f"https://acme.slack.com/archives/{channel}/p{ts.replace('.', '')}"
+            return {"ok": True, "channel": channel, "permalink": link}
         if method == "users.info":
             user = self.users.get(str(args.get("user")))
             return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
         return {"ok": True}
+
+    def _view(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        """views.open makes a view with an id and hash; views.update needs a known id and the current hash."""
+        view = args.get("view")
+        view = json.loads(view) if isinstance(view, str) else dict(view or {})
+        if method == "views.open":
+            view_id = f"V{len(self.views) + 1:04d}"
+        else:
+            view_id = str(args.get("view_id"))
+            current = self.views.get(view_id)
+            if current is None:
+                return {"ok": False, "error": "not_found"}
+            if args.get("hash") and args["hash"] != current["hash"]:
+                return {"ok": False, "error": "hash_conflict"}
+        stored = {**view, "id": view_id, "hash": f"{time.time():.6f}.{next(self._ts)}"}
+        self.views[view_id] = stored
+        return {"ok": True, "view": stored}
 
     async def _respond(self, request: web.Request) -> web.Response:
         call = Call("respond", {"key": request.match_info["key"], **await request.json()})
@@ -158,3 +186,62 @@ def command_body(text: str, *, response_url: str, user_id: str = "U_AGENT", chan
 def payload_body(payload: dict[str, Any]) -> str:
     """An interactivity body: ``payload=<url-encoded JSON>``."""
     return urllib.parse.urlencode({"payload": json.dumps(payload)})
+
+
+def message_shortcut_payload(
+    message: dict[str, Any],
+    *,
+    response_url: str,
+    channel_id: str = "C_SUPPORT",
+    user_id: str = "U_AGENT",
+) -> dict[str, Any]:
+    """A ``message_action`` payload for the "Capture with Bugpilot" shortcut on ``message``."""
+    return {
+        "type": "message_action",
+        "token": "deprecated",
+        "action_ts": f"{time.time():.6f}",
+        "team": {"id": TEAM_ID, "domain": "acme"},
+        "user": {"id": user_id, "username": "agent", "team_id": TEAM_ID, "name": "agent"},
+        "channel": {"id": channel_id, "name": "support"},
+        "is_enterprise_install": False,
+        "enterprise": None,
+        "callback_id": "bugpilot_capture",
+        "trigger_id": f"{time.time():.6f}.trigger",
+        "response_url": response_url,
+        "message_ts": message["ts"],
+        "message": {"type": "message", **message},
+    }
+
+
+def view_submission_payload(
+    view: dict[str, Any], values: dict[str, dict[str, Any]], *, user_id: str = "U_AGENT"
+) -> dict[str, Any]:
+    """A ``view_submission`` of ``view`` (as the bot opened it) with ``values`` as its state."""
+    return {
+        "type": "view_submission",
+        "team": {"id": TEAM_ID, "domain": "acme"},
+        "user": {"id": user_id, "username": "agent", "team_id": TEAM_ID},
+        "api_app_id": "A_BUGPILOT",
+        "token": "deprecated",
+        "trigger_id": f"{time.time():.6f}.trigger",
+        "view": {**view, "state": {"values": values}, "team_id": TEAM_ID, "app_id": "A_BUGPILOT"},
+        "response_urls": [],
+        "is_enterprise_install": False,
+    }
+
+
+def event_body(event: dict[str, Any], *, event_id: str) -> str:
+    """An Events API ``event_callback`` JSON body."""
+    return json.dumps(
+        {
+            "token": "deprecated",
+            "team_id": TEAM_ID,
+            "api_app_id": "A_BUGPILOT",
+            "event": event,
+            "type": "event_callback",
+            "event_id": event_id,
+            "event_time": int(time.time()),
+            "authorizations": [{"team_id": TEAM_ID, "user_id": BOT_USER_ID, "is_bot": True}],
+            "is_ext_shared_channel": False,
+        }
+    )

@@ -1,0 +1,160 @@
+"""What a message tells us about its customer: a pure reading of a message shortcut's payload.
+
+Emails written in the text (raw or as Slack's ``<mailto:…|…>`` links) come first, then
+the members mentioned in it, then the author when the author is a Slack Connect guest.
+Mentions and the author need a ``users.info`` lookup, so they are only *named* here;
+the shortcut surface looks them up after the modal is open.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bot.commands import EmailTarget, parse_target
+from bot.errors import UsageError
+from bot.markup import MARKUP_TOKEN, markup_to_text
+
+__all__ = [
+    "EXCERPT_LENGTH",
+    "Candidate",
+    "MessageFacts",
+    "build_note",
+    "candidates_in_order",
+    "find_emails",
+    "find_mentions",
+    "read_message",
+]
+
+EXCERPT_LENGTH = 300
+MAX_MENTION_LOOKUPS = 5
+
+_RAW_EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+_MENTION = re.compile(r"@([UW][A-Z0-9]+)(?:\|(.*))?", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A possible customer: the email and where it was found (shown in the modal)."""
+
+    email: str
+    source: str
+
+
+@dataclass(frozen=True)
+class MessageFacts:
+    """The parts of the message a shortcut was used on that the modal needs."""
+
+    channel_id: str
+    ts: str
+    thread_ts: str
+    text: str
+    author_id: str | None
+    author_is_external: bool
+    emails: tuple[str, ...]
+    mentions: tuple[tuple[str, str | None], ...]
+
+    @property
+    def lookups(self) -> bool:
+        """True when some candidate needs ``users.info``."""
+        return bool(self.mentions) or self.author_is_external
+
+
+def read_message(
+    shortcut: Mapping[str, Any], *, installing_team: str | None, skip_users: frozenset[str] = frozenset()
+) -> MessageFacts:
+    """Read a ``message_action`` payload. Bots' messages, files only, no text: all fine.
+
+    ``skip_users`` (the bot, the person using the shortcut) are never candidates.
+    """
+    message: Mapping[str, Any] = shortcut.get("message") or {}
+    channel = shortcut.get("channel") or {}
+    text = str(message.get("text") or "")
+    ts = str(message.get("ts") or shortcut.get("message_ts") or "")
+    author = message.get("user") if isinstance(message.get("user"), str) else None
+    author_team = message.get("user_team") or message.get("team")
+    from_bot = bool(message.get("bot_id")) or message.get("subtype") == "bot_message"
+    external = bool(
+        author
+        and not from_bot
+        and author not in skip_users
+        and installing_team
+        and author_team
+        and author_team != installing_team
+    )
+    mentions = tuple(m for m in find_mentions(text) if m[0] not in skip_users)[:MAX_MENTION_LOOKUPS]
+    return MessageFacts(
+        channel_id=str(channel.get("id") or ""),
+        ts=ts,
+        thread_ts=str(message.get("thread_ts") or ts),
+        text=text,
+        author_id=author,
+        author_is_external=external,
+        emails=tuple(find_emails(text)),
+        mentions=mentions,
+    )
+
+
+def find_emails(text: str) -> list[str]:
+    """Emails in Slack message text, raw or ``<mailto:…|…>``, in order, each once.
+
+    Links (``<https://…>``) are not read: an address inside a URL is not a customer.
+    """
+    found: list[str] = []
+    position = 0
+    for token in MARKUP_TOKEN.finditer(text):
+        found.extend(_RAW_EMAIL.findall(text[position : token.start()]))
+        inner = token.group(1)
+        if inner.startswith("mailto:"):
+            found.append(inner.removeprefix("mailto:").partition("|")[0])
+        position = token.end()
+    found.extend(_RAW_EMAIL.findall(text[position:]))
+    usable: list[str] = []
+    seen: set[str] = set()
+    for email in found:
+        if email.lower() in seen or not _is_email(email):
+            continue
+        seen.add(email.lower())
+        usable.append(email)
+    return usable
+
+
+def find_mentions(text: str) -> list[tuple[str, str | None]]:
+    """Mentioned members as ``(user_id, label)``, in order, each once."""
+    found: list[tuple[str, str | None]] = []
+    for token in MARKUP_TOKEN.finditer(text):
+        if (match := _MENTION.fullmatch(token.group(1))) and match.group(1) not in {m[0] for m in found}:
+            found.append((match.group(1), match.group(2) or None))
+    return found
+
+
+def build_note(text: str, permalink: str | None) -> str:
+    """The modal's note: a short quote of the message, then its permalink."""
+    excerpt = " ".join(markup_to_text(text).split())
+    if len(excerpt) > EXCERPT_LENGTH:
+        excerpt = excerpt[: EXCERPT_LENGTH - 1].rstrip() + "…"
+    lines = [f"From Slack: “{excerpt}”"] if excerpt else []
+    if permalink:
+        lines.append(permalink)
+    return "\n".join(lines)
+
+
+def _is_email(address: str) -> bool:
+    try:
+        return isinstance(parse_target(address), EmailTarget)
+    except UsageError:
+        return False
+
+
+def candidates_in_order(groups: Sequence[Sequence[Candidate]]) -> tuple[Candidate, ...]:
+    """Flatten candidate groups in priority order, each email once (case-insensitive)."""
+    seen: set[str] = set()
+    ordered: list[Candidate] = []
+    for group in groups:
+        for candidate in group:
+            if candidate.email.lower() not in seen:
+                seen.add(candidate.email.lower())
+                ordered.append(candidate)
+    return tuple(ordered)

@@ -1,0 +1,152 @@
+"""``@Bugpilot <action> <user> [note]`` in a channel or thread: the slash command's grammar, in the thread.
+
+Slack redelivers an event it thinks timed out, so each mention is handled once:
+keyed by ``event_id`` and by the message itself, in a bounded memory. The bot's own
+messages, edits and people from other organizations (Slack Connect) are ignored.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import aiohttp
+import structlog
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext, AsyncBoltRequest
+from slack_sdk.errors import SlackApiError
+
+from bot.blocks import Message, build_usage, render_error
+from bot.capture import CaptureRequest, Surface
+from bot.commands import Command, HelpRequest, parse_command
+from bot.dedupe import RecentKeys
+from bot.delivery import slack_error
+from bot.errors import TargetUserError, UsageError
+from bot.members import resolve_customer
+from bot.tasks import BackgroundTasks
+from bot.workflow import Place, Services, run_capture
+
+__all__ = ["INVOCATION", "register", "without_bot_mention"]
+
+INVOCATION = "@Bugpilot"
+DEDUPE_TTL_S = 15 * 60
+DEDUPE_MAX_KEYS = 10_000
+
+log = structlog.get_logger(__name__)
+
+
+def register(bolt: AsyncApp, services: Services, tasks: BackgroundTasks) -> None:
+    """Wire the ``app_mention`` listener."""
+    recent = RecentKeys(ttl=DEDUPE_TTL_S, max_keys=DEDUPE_MAX_KEYS)
+
+    async def on_mention(
+        event: dict[str, Any], body: dict[str, Any], context: AsyncBoltContext, request: AsyncBoltRequest
+    ) -> None:
+        ignored = _ignored_because(event, context)
+        if ignored:
+            log.info("mention.ignored", reason=ignored)
+            return
+        channel, ts = str(event.get("channel") or ""), str(event.get("ts") or "")
+        if not recent.first_time(str(body.get("event_id") or ""), f"{channel}:{ts}"):
+            log.info("mention.duplicate", retry=_first(request.headers.get("x-slack-retry-num")))
+            return
+        thread_ts = str(event.get("thread_ts") or ts)
+        requester = str(event.get("user"))
+        if _is_external(event, context, body):
+            note = "Only members of the workspace that installed Bugpilot can use it."
+            await _reply(services, channel, thread_ts, requester, Message(text=note))
+            log.info("command.handled", surface="mention", outcome="external_user")
+            return
+        try:
+            parsed = parse_command(without_bot_mention(str(event.get("text") or ""), context.bot_user_id))
+        except UsageError as exc:
+            await _reply(services, channel, thread_ts, requester, build_usage(exc.reason, invocation=INVOCATION))
+            log.info("command.handled", surface="mention", outcome="usage_error")
+            return
+        if isinstance(parsed, HelpRequest):
+            await _reply(services, channel, thread_ts, requester, build_usage(invocation=INVOCATION))
+            log.info("command.handled", surface="mention", outcome="help")
+            return
+        if tasks.closed:
+            restarting = Message(text=":hourglass: Bugpilot is restarting; mention me again in a few seconds.")
+            await _reply(services, channel, thread_ts, requester, restarting)
+            return
+        team = str(body.get("team_id") or event.get("team") or "")
+        place = Place(channel_id=channel, thread_ts=thread_ts)
+        tasks.spawn(_capture(services, parsed, place, requester=requester, team=team), name="capture:mention")
+
+    bolt.event("app_mention")(on_mention)
+
+
+def without_bot_mention(text: str, bot_user_id: str | None) -> str:
+    """The command text of a mention: what follows the bot's mention (or precedes it, if nothing follows).
+
+    Other mentions of the bot are dropped, so the bot itself is never the target user.
+    """
+    if not bot_user_id:
+        return text.strip()
+    mention = re.compile(rf"<@{re.escape(bot_user_id)}(?:\|[^<>]*)?>")
+    first = mention.search(text)
+    if first is None:
+        return text.strip()
+    after = text[first.end() :]
+    rest = after if after.strip() else text[: first.start()]
+    return mention.sub(" ", rest).strip()
+
+
+def _ignored_because(event: Mapping[str, Any], context: AsyncBoltContext) -> str | None:
+    if event.get("subtype") in {"message_changed", "message_deleted"} or event.get("edited"):
+        return "edit"
+    bot_user = context.bot_user_id
+    if (bot_user and event.get("user") == bot_user) or (context.bot_id and event.get("bot_id") == context.bot_id):
+        return "own_message"
+    if not event.get("user"):
+        return "no_user"
+    return None
+
+
+def _is_external(event: Mapping[str, Any], context: AsyncBoltContext, body: Mapping[str, Any]) -> bool:
+    """A Slack Connect member from another organization (their team differs from the installing one)."""
+    result = context.authorize_result
+    installing = (result.team_id if result is not None else None) or body.get("team_id")
+    author_team = event.get("user_team") or event.get("team")
+    return bool(installing and author_team and author_team != installing)
+
+
+async def _capture(services: Services, parsed: Command, place: Place, *, requester: str, team: str) -> None:
+    try:
+        customer, label = await resolve_customer(services.delivery.client, parsed.target)
+    except TargetUserError as exc:
+        await _reply(services, place.channel_id, place.thread_ts or "", requester, render_error(exc))
+        log.info("command.handled", surface="mention", outcome="unusable_member")
+        return
+    request = CaptureRequest(
+        action=parsed.action,
+        customer=customer,
+        customer_label=label,
+        note=parsed.note,
+        requester_id=requester,
+        team_id=team,
+        channel_id=place.channel_id,
+        surface=Surface.MENTION,
+    )
+    await run_capture(services, request, place)
+
+
+async def _reply(services: Services, channel: str, thread_ts: str, requester: str, message: Message) -> None:
+    """Answer in the thread; if the bot can't post there, as a direct message."""
+    try:
+        await services.delivery.post(channel, message, thread_ts=thread_ts)
+    except SlackApiError as exc:
+        log.info("slack.post_failed", method="chat.postMessage", error=slack_error(exc))
+    except (aiohttp.ClientError, TimeoutError) as exc:
+        log.warning("slack.post_failed", method="chat.postMessage", error=type(exc).__name__)
+    else:
+        return
+    await services.delivery.direct(requester, message)
+
+
+def _first(values: object) -> str | None:
+    if isinstance(values, list | tuple):
+        return str(values[0]) if values else None
+    return str(values) if values is not None else None

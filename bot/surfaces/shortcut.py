@@ -1,0 +1,224 @@
+"""The message shortcut "Capture with Bugpilot": a modal at once, the outcome in the message's thread.
+
+Slack's trigger expires 3 s after the click, so the listener acknowledges and calls
+``views.open`` before anything slow. What needs a lookup (mentioned members' and a
+Slack Connect author's emails, the message's permalink) is filled in afterwards
+with one ``views.update``, within a time budget. The submission is validated in the
+ack; a valid one closes the modal and the capture runs in the background.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Mapping
+from typing import Any
+
+import aiohttp
+import structlog
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.blocks import Message
+from bot.capture import CaptureRequest, Surface
+from bot.delivery import slack_error
+from bot.errors import TargetUserError
+from bot.markup import escape_mrkdwn
+from bot.members import lookup_email
+from bot.modals import (
+    ACTION_BLOCK,
+    CUSTOMER,
+    NOTE,
+    VIEW_CALLBACK_ID,
+    FormErrors,
+    ModalContext,
+    ModalPrefill,
+    build_capture_modal,
+    read_form,
+)
+from bot.prefill import Candidate, MessageFacts, build_note, candidates_in_order, read_message
+from bot.tasks import BackgroundTasks
+from bot.workflow import Place, Services, run_capture
+
+__all__ = ["CALLBACK_ID", "LOOKUP_BUDGET_S", "register"]
+
+CALLBACK_ID = "bugpilot_capture"
+LOOKUP_BUDGET_S = 2.5
+
+log = structlog.get_logger(__name__)
+
+
+def register(bolt: AsyncApp, services: Services, tasks: BackgroundTasks) -> None:
+    """Wire the message shortcut and its modal's submission."""
+
+    async def on_shortcut(ack: AsyncAck, shortcut: dict[str, Any], context: AsyncBoltContext) -> None:
+        await ack()
+        requester = str((shortcut.get("user") or {}).get("id") or "")
+        skip = frozenset(user for user in (requester, context.bot_user_id) if user)
+        facts = read_message(shortcut, installing_team=_installing_team(context, shortcut), skip_users=skip)
+        where = ModalContext(
+            channel_id=facts.channel_id, thread_ts=facts.thread_ts, response_url=shortcut.get("response_url")
+        )
+        first = ModalPrefill(
+            candidates=tuple(Candidate(email, "in the message") for email in facts.emails),
+            note=build_note(facts.text, None),
+            looking_up=facts.lookups,
+        )
+        view = await _open(services, shortcut, build_capture_modal(first, context=where))
+        if view is None:
+            return
+        log.info("shortcut.modal_opened", candidates=len(first.candidates), lookups=facts.lookups)
+        tasks.spawn(_enrich(services.delivery.client, facts, first, where, view), name="shortcut:enrich")
+
+    async def on_submit(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        form = read_form((view.get("state") or {}).get("values") or {})
+        if isinstance(form, FormErrors):
+            await ack(response_action="errors", errors=form.errors)
+            log.info("command.handled", surface="shortcut", outcome="invalid_form", fields=sorted(form.errors))
+            return
+        try:
+            where = ModalContext.decode(str(view.get("private_metadata") or ""))
+        except ValueError:
+            problem = "This form lost track of its message. Close it and use the shortcut again."
+            await ack(response_action="errors", errors={ACTION_BLOCK: problem})
+            log.warning("shortcut.bad_metadata")
+            return
+        structlog.contextvars.bind_contextvars(channel_id=where.channel_id)
+        if tasks.closed:
+            problem = "Bugpilot is restarting; submit again in a few seconds."
+            await ack(response_action="errors", errors={ACTION_BLOCK: problem})
+            return
+        await ack()
+        request = CaptureRequest(
+            action=form.action,
+            customer=form.customer,
+            customer_label=form.customer,
+            note=form.note,
+            requester_id=str((body.get("user") or {}).get("id") or ""),
+            team_id=str((body.get("team") or {}).get("id") or ""),
+            channel_id=where.channel_id,
+            surface=Surface.SHORTCUT,
+        )
+        place = Place(channel_id=where.channel_id, response_url=where.response_url, thread_ts=where.thread_ts)
+        tasks.spawn(run_capture(services, request, place), name="capture:shortcut")
+
+    bolt.message_shortcut(CALLBACK_ID)(on_shortcut)
+    bolt.view_submission(VIEW_CALLBACK_ID)(on_submit)
+
+
+def _installing_team(context: AsyncBoltContext, shortcut: Mapping[str, Any]) -> str | None:
+    """The workspace that installed the app (auth.test), else the one the shortcut came from."""
+    result = context.authorize_result
+    if result is not None and result.team_id:
+        return str(result.team_id)
+    team = (shortcut.get("team") or {}).get("id")
+    return str(team) if team else None
+
+
+async def _open(services: Services, shortcut: Mapping[str, Any], view: dict[str, Any]) -> Mapping[str, Any] | None:
+    """``views.open`` with the trigger; on failure, tell the user privately. Returns the opened view."""
+    try:
+        trigger = str(shortcut.get("trigger_id") or "")
+        response = await services.delivery.client.views_open(trigger_id=trigger, view=view)
+    except SlackApiError as exc:
+        error = slack_error(exc)
+    except (aiohttp.ClientError, TimeoutError) as exc:
+        error = type(exc).__name__
+    else:
+        opened = response.get("view")
+        return opened if isinstance(opened, Mapping) else {}
+    log.warning("shortcut.open_failed", error=error)
+    text = f":warning: I couldn't open the Bugpilot form ({escape_mrkdwn(error)}). Use the shortcut again."
+    await services.delivery.respond(shortcut.get("response_url"), Message(text=text))
+    return None
+
+
+async def _enrich(
+    client: AsyncWebClient,
+    facts: MessageFacts,
+    first: ModalPrefill,
+    where: ModalContext,
+    opened: Mapping[str, Any],
+) -> None:
+    """Look up what the open modal lacks, within the budget, and update it once."""
+    lookups: dict[str, Awaitable[str | None]] = {"permalink": _permalink(client, facts)}
+    for user_id, _label in facts.mentions:
+        lookups[f"mention:{user_id}"] = _email(client, user_id)
+    if facts.author_is_external and facts.author_id:
+        lookups["author"] = _email(client, facts.author_id)
+    found = await _within_budget(lookups)
+
+    mentioned = [
+        Candidate(email, f"on @{label}'s Slack profile" if label else "on a mentioned member's Slack profile")
+        for user_id, label in facts.mentions
+        if (email := found.get(f"mention:{user_id}"))
+    ]
+    author_email = found.get("author")
+    author = [Candidate(author_email, "on the author's Slack profile (Slack Connect)")] if author_email else []
+    final = ModalPrefill(
+        candidates=candidates_in_order([first.candidates, mentioned, author]),
+        note=build_note(facts.text, found.get("permalink")),
+    )
+    if final == first:
+        return
+    # Slack keeps what is in an input whose block_id is unchanged; a new id shows the new prefill.
+    first_email = first.candidates[0].email if first.candidates else None
+    final_email = final.candidates[0].email if final.candidates else None
+    view = build_capture_modal(
+        final,
+        context=where,
+        customer_block=CUSTOMER if final_email == first_email else f"{CUSTOMER}_1",
+        note_block=NOTE if final.note == first.note else f"{NOTE}_1",
+    )
+    try:
+        await client.views_update(view_id=str(opened.get("id") or ""), hash=opened.get("hash"), view=view)
+    except SlackApiError as exc:
+        # hash_conflict / not_found: the user already submitted or closed the modal.
+        log.info("shortcut.update_skipped", error=slack_error(exc))
+    except (aiohttp.ClientError, TimeoutError) as exc:
+        log.warning("shortcut.update_failed", error=type(exc).__name__)
+    else:
+        log.info("shortcut.modal_updated", candidates=len(final.candidates), lookups=len(found))
+
+
+async def _within_budget(lookups: Mapping[str, Awaitable[str | None]]) -> dict[str, str]:
+    """Run lookups together; keep what finished within ``LOOKUP_BUDGET_S``, cancel the rest."""
+    running = {key: asyncio.ensure_future(lookup) for key, lookup in lookups.items()}
+    _, late = await asyncio.wait(running.values(), timeout=LOOKUP_BUDGET_S)
+    for task in late:
+        task.cancel()
+    if late:
+        log.info("shortcut.lookups_late", late=len(late))
+    found: dict[str, str] = {}
+    for key, task in running.items():
+        if task in late or task.cancelled():
+            continue
+        if task.exception() is not None:
+            log.warning("shortcut.lookup_crashed", lookup=key.partition(":")[0], exc_info=task.exception())
+            continue
+        if value := task.result():
+            found[key] = value
+    return found
+
+
+async def _email(client: AsyncWebClient, user_id: str) -> str | None:
+    try:
+        return await lookup_email(client, user_id)
+    except TargetUserError:
+        log.info("shortcut.no_email", slack_user=user_id)
+        return None
+
+
+async def _permalink(client: AsyncWebClient, facts: MessageFacts) -> str | None:
+    if not facts.channel_id or not facts.ts:
+        return None
+    try:
+        response = await client.chat_getPermalink(channel=facts.channel_id, message_ts=facts.ts)
+    except SlackApiError as exc:
+        log.info("shortcut.no_permalink", error=slack_error(exc))
+        return None
+    except (aiohttp.ClientError, TimeoutError) as exc:
+        log.warning("shortcut.no_permalink", error=type(exc).__name__)
+        return None
+    link = response.get("permalink")
+    return link if isinstance(link, str) and link.startswith("https://") else None

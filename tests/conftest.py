@@ -98,7 +98,8 @@ class Bot:
 
 
 @pytest.fixture(name="bot")
-async def _bot(aiohttp_client: Any, settings: Settings, fake_slack: FakeSlack, fake_bugpilot: FakeBugpilot) -> Bot:
+async def _bot(settings: Settings, fake_slack: FakeSlack, fake_bugpilot: FakeBugpilot, aiohttp_client: Any) -> Bot:
+    # aiohttp_client comes last so the bot stops (finishing its work) before the fakes do.
     client = await aiohttp_client(create_app(settings))
     return Bot(client=client, slack=fake_slack, bugpilot=fake_bugpilot)
 

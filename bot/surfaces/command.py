@@ -9,9 +9,9 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot.blocks import Message, build_usage, render_error
 from bot.capture import CaptureRequest, Surface
-from bot.commands import Command, EmailTarget, HelpRequest, IdTarget, parse_command
+from bot.commands import Command, HelpRequest, parse_command
 from bot.errors import TargetUserError, UsageError
-from bot.members import lookup_email
+from bot.members import resolve_customer
 from bot.tasks import BackgroundTasks
 from bot.workflow import Place, Services, run_capture
 
@@ -51,19 +51,12 @@ async def _ack_with(ack: AsyncAck, message: Message) -> None:
 
 async def _capture(services: Services, parsed: Command, command: dict[str, Any]) -> None:
     place = Place(channel_id=str(command.get("channel_id", "")), response_url=command.get("response_url"))
-    target = parsed.target
-    if isinstance(target, EmailTarget):
-        customer, label = target.email, target.email
-    elif isinstance(target, IdTarget):
-        customer, label = target.user_id, target.user_id
-    else:
-        try:
-            customer = await lookup_email(services.delivery.client, target.slack_user_id)
-        except TargetUserError as exc:
-            await services.delivery.respond(place.response_url, render_error(exc))
-            log.info("command.handled", surface="command", outcome="unusable_member")
-            return
-        label = f"@{target.label} ({customer})" if target.label else customer
+    try:
+        customer, label = await resolve_customer(services.delivery.client, parsed.target)
+    except TargetUserError as exc:
+        await services.delivery.respond(place.response_url, render_error(exc))
+        log.info("command.handled", surface="command", outcome="unusable_member")
+        return
     request = CaptureRequest(
         action=parsed.action,
         customer=customer,

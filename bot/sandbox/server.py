@@ -81,8 +81,11 @@ def bind(host: str = "127.0.0.1", port: int = 3000) -> socket.socket:
     return sock
 
 
-def build_sandbox(sock: socket.socket) -> Sandbox:
-    """Wire the bot and the stand-ins onto one application served from ``sock``."""
+def build_sandbox(sock: socket.socket, *, shortcuts: list[dict[str, str]] | None = None) -> Sandbox:
+    """Wire the bot and the stand-ins onto one application served from ``sock``.
+
+    ``shortcuts`` are the message shortcuts offered on messages (default: the manifest's).
+    """
     host, port = sock.getsockname()[:2]
     if host in {"0.0.0.0", "::"}:  # noqa: S104 - reaching ourselves when bound to every address
         host = "127.0.0.1"
@@ -114,7 +117,8 @@ def build_sandbox(sock: socket.socket) -> Sandbox:
         events_url=f"{base}/slack/events",
         signing_secret=settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else "",
     )
-    commands, shortcuts = slash_commands(), message_shortcuts()
+    commands = slash_commands()
+    shortcuts = message_shortcuts() if shortcuts is None else shortcuts
     interactions = InteractionApi(
         workspace,
         sender,
@@ -143,9 +147,11 @@ def build_sandbox(sock: socket.socket) -> Sandbox:
 
 
 @asynccontextmanager
-async def running_sandbox(host: str = "127.0.0.1", port: int = 0) -> AsyncIterator[Sandbox]:
+async def running_sandbox(
+    host: str = "127.0.0.1", port: int = 0, *, shortcuts: list[dict[str, str]] | None = None
+) -> AsyncIterator[Sandbox]:
     """Serve a sandbox in the running loop until the block ends (tests, embedding)."""
-    sandbox = build_sandbox(bind(host, port))
+    sandbox = build_sandbox(bind(host, port), shortcuts=shortcuts)
     runner = web.AppRunner(sandbox.app, access_log=None)
     await runner.setup()
     try:

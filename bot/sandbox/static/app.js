@@ -10,6 +10,7 @@ const ui = {
   thread: null,
   shownView: "",
   seenRevisions: new Map(),
+  drawn: {},
 };
 
 async function api(path, body) {
@@ -47,14 +48,29 @@ function setConnection(ok) {
 
 // --- drawing ------------------------------------------------------------------------------------
 
+/** Draw a part again only when what it shows has changed (menus stay open, clicks land). */
+function redraw(part, inputs, draw) {
+  const key = JSON.stringify(inputs);
+  if (ui.drawn[part] === key) return;
+  ui.drawn[part] = key;
+  draw();
+}
+
 function render() {
   const state = ui.state;
-  document.body.dataset.version = String(state.version);
-  renderSidebar(state);
-  renderChannel(state);
-  renderThread(state);
+  const here = (m) => m.channel === ui.conversation;
+  redraw("sidebar", [ui.conversation, state.conversations, state.customers, state.bugpilot, state.slack], () =>
+    renderSidebar(state),
+  );
+  redraw("channel", [ui.conversation, state.messages.filter(here), state.notices.filter(here)], () =>
+    renderChannel(state),
+  );
+  redraw("thread", [ui.thread, state.messages.filter((m) => m.thread_ts === ui.thread), state.notices], () =>
+    renderThread(state),
+  );
   renderModal(state);
-  renderActivity(state);
+  redraw("activity", state.activity.slice(-60), () => renderActivity(state));
+  document.body.dataset.version = String(state.version);
 }
 
 function ctxFor(state, container) {

@@ -308,6 +308,7 @@ async def test_mention_becomes_an_app_mention_event_and_can_be_delivered_twice(d
     assert event["event"]["type"] == "app_mention"
     assert event["event"]["text"] == "<@U_BUGPILOT> screenshot <mailto:bob@customer.io|bob@customer.io> &lt;now&gt;"
     assert event["event"]["thread_ts"] == root
+    assert event["event"]["parent_user_id"] == "U_BOB"
     await driver.post("slack", {"duplicate_events": True})
     await driver.post("message", {"text": "@Bugpilot help"})
     twice = [body["event_id"] for body in seen if body.get("type") == "event_callback"][1:]

@@ -184,7 +184,9 @@ def view_closed(view: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def app_mention_event(message: dict[str, Any], *, event_id: str | None = None) -> dict[str, Any]:
+def app_mention_event(
+    message: dict[str, Any], *, event_id: str | None = None, parent_user_id: str | None = None
+) -> dict[str, Any]:
     """The Events API callback for a message that mentions the bot."""
     event: dict[str, Any] = {
         "type": "app_mention",
@@ -198,6 +200,8 @@ def app_mention_event(message: dict[str, Any], *, event_id: str | None = None) -
     }
     if message.get("thread_ts") and message["thread_ts"] != message["ts"]:
         event["thread_ts"] = message["thread_ts"]
+        if parent_user_id:
+            event["parent_user_id"] = parent_user_id
     return {
         "token": "sandbox-verification-token",
         "team_id": TEAM_ID,

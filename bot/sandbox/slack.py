@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 from aiohttp import web
 
-from bot.sandbox.workspace import BOT_ID, BOT_USER, ME, TEAM_ID, TEAM_NAME, SlackError, Workspace
+from bot.sandbox.workspace import BOT_ID, BOT_USER, ME, TEAM_DOMAIN, TEAM_ID, TEAM_NAME, SlackError, Workspace
 
 __all__ = ["SimulatedSlack"]
 
@@ -55,6 +55,7 @@ class SimulatedSlack:
             "conversations.replies": self._replies,
             "users.info": self._user_info,
             "usergroups.users.list": lambda _args: {"ok": True, "users": [ME, "U_ERIN"]},
+            "team.info": lambda _args: {"ok": True, "team": {"id": TEAM_ID, "name": TEAM_NAME, "domain": TEAM_DOMAIN}},
             "views.open": self._views_open,
             "views.push": self._views_push,
             "views.update": self._views_update,

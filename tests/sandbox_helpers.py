@@ -11,8 +11,8 @@ from typing import Any, TypeVar
 import aiohttp
 
 from bot.manifest import message_shortcuts
+from bot.sandbox.people import SUPPORT
 from bot.sandbox.server import Sandbox, running_sandbox
-from bot.sandbox.workspace import SUPPORT
 
 T = TypeVar("T")
 

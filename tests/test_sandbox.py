@@ -18,8 +18,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import BOLT
 from bot.sandbox.payloads import format_typed_text
+from bot.sandbox.people import SUPPORT
 from bot.sandbox.server import STATIC
-from bot.sandbox.workspace import SUPPORT, SlackError, Workspace
+from bot.sandbox.workspace import SlackError, Workspace
 from tests.sandbox_helpers import TEST_SHORTCUT, Driver, bot_messages, buttons, driving, thread_outcome
 
 

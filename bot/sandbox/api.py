@@ -14,8 +14,9 @@ from aiohttp import web
 
 from bot.manifest import SlashCommand
 from bot.sandbox import payloads
+from bot.sandbox.people import BOT_USER, ME, SUPPORT
 from bot.sandbox.sender import Answer, SlackSender
-from bot.sandbox.workspace import BOT_USER, ME, SUPPORT, SlackError, Workspace
+from bot.sandbox.workspace import SlackError, Workspace
 
 __all__ = ["InteractionApi", "read_json"]
 

@@ -11,7 +11,8 @@ from aiohttp import web
 from bot.manifest import SlashCommand
 from bot.sandbox.api import read_json
 from bot.sandbox.bugpilot import FAILURES, SimulatedBugpilot
-from bot.sandbox.workspace import BOT_USER, ME, TEAM_ID, TEAM_NAME, Workspace
+from bot.sandbox.people import BOT_USER, ME, TEAM_ID, TEAM_NAME
+from bot.sandbox.workspace import Workspace
 
 __all__ = ["FAILURE_LABELS", "Controls"]
 

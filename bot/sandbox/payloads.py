@@ -14,7 +14,7 @@ import uuid
 from typing import Any
 from urllib.parse import urlencode
 
-from bot.sandbox.workspace import APP_ID, BOT_USER, ME, SUPPORT, TEAM_DOMAIN, TEAM_ID
+from bot.sandbox.people import APP_ID, BOT_USER, ME, SUPPORT, TEAM_DOMAIN, TEAM_ID
 
 __all__ = [
     "app_mention_event",

@@ -14,7 +14,8 @@ from urllib.parse import quote
 
 from aiohttp import web
 
-from bot.sandbox.workspace import BOT_ID, BOT_USER, ME, TEAM_DOMAIN, TEAM_ID, TEAM_NAME, SlackError, Workspace
+from bot.sandbox.people import BOT_ID, BOT_USER, ME, TEAM_DOMAIN, TEAM_ID, TEAM_NAME
+from bot.sandbox.workspace import SlackError, Workspace
 
 __all__ = ["SimulatedSlack"]
 

@@ -1,4 +1,4 @@
-"""The sandbox's Slack workspace: people, conversations, messages and modals, in memory.
+"""The sandbox's Slack workspace: conversations, messages and modals, in memory.
 
 Everything the page shows lives here. Each change bumps ``version`` so the page can wait
 for the next one (long polling) instead of asking again and again.
@@ -15,97 +15,15 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = [
-    "APP_ID",
-    "BOT_ID",
-    "BOT_USER",
-    "ME",
-    "SUPPORT",
-    "TEAM_ID",
-    "Activity",
-    "SlackError",
-    "Workspace",
-    "fill_ids",
-]
+from bot.sandbox.blockids import fill_ids
+from bot.sandbox.people import APP_ID, BOT_ID, BOT_USER, SUPPORT, TEAM_ID, people
 
-TEAM_ID = "T_SANDBOX"
-TEAM_DOMAIN = "acme-sandbox"
-TEAM_NAME = "Acme (sandbox)"
-CUSTOMER_TEAM = "T_CUSTOMER"
-ME = "U_DANA"
-BOT_USER = "U_BUGPILOT"
-BOT_ID = "B_BUGPILOT"
-APP_ID = "A_BUGPILOT"
-SUPPORT = "C_SUPPORT"
+__all__ = ["Activity", "SlackError", "Workspace"]
+
 TRIGGER_TTL = 3.0
 RESPONSE_URL_USES = 5
 RESPONSE_URL_TTL = 30 * 60
 _MAX_VIEWS = 3
-_INTERACTIVE = frozenset(
-    {
-        "button",
-        "checkboxes",
-        "channels_select",
-        "conversations_select",
-        "datepicker",
-        "datetimepicker",
-        "email_text_input",
-        "external_select",
-        "multi_channels_select",
-        "multi_conversations_select",
-        "multi_external_select",
-        "multi_static_select",
-        "multi_users_select",
-        "number_input",
-        "overflow",
-        "plain_text_input",
-        "radio_buttons",
-        "static_select",
-        "timepicker",
-        "url_text_input",
-        "users_select",
-    }
-)
-
-
-def _person(user_id: str, name: str, real_name: str, email: str, team: str = TEAM_ID) -> dict[str, Any]:
-    return {
-        "id": user_id,
-        "team_id": team,
-        "name": name,
-        "real_name": real_name,
-        "deleted": False,
-        "is_bot": False,
-        "is_app_user": False,
-        "is_restricted": False,
-        "is_ultra_restricted": False,
-        "profile": {"display_name": name, "real_name": real_name, "email": email, "team": team},
-    }
-
-
-def _users() -> dict[str, dict[str, Any]]:
-    bot = _person(BOT_USER, "Bugpilot", "Bugpilot", "")
-    bot["is_bot"] = True
-    bot["profile"] = {"display_name": "Bugpilot", "real_name": "Bugpilot", "bot_id": BOT_ID, "team": TEAM_ID}
-    return {
-        ME: _person(ME, "dana", "Dana Reyes", "dana@acme.com"),
-        "U_ERIN": _person("U_ERIN", "erin", "Erin Park", "erin@acme.com"),
-        "U_BOB": _person("U_BOB", "bob", "Bob Jones (Customer Inc)", "bob@customer.io", CUSTOMER_TEAM),
-        BOT_USER: bot,
-    }
-
-
-def fill_ids(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Blocks as Slack stores them: a ``block_id`` on each, an ``action_id`` on each interactive element."""
-    filled = copy.deepcopy(blocks)
-    for block in filled:
-        block.setdefault("block_id", secrets.token_urlsafe(3))
-        elements = list(block.get("elements") or []) if block.get("type") == "actions" else []
-        elements += [block[key] for key in ("accessory", "element") if isinstance(block.get(key), dict)]
-        for element in elements:
-            if isinstance(element, dict) and element.get("type") in _INTERACTIVE:
-                element.setdefault("action_id", secrets.token_urlsafe(3))
-    return filled
 
 
 class SlackError(Exception):
@@ -130,7 +48,7 @@ class Activity:
 class Workspace:
     """State of the simulated Slack workspace."""
 
-    users: dict[str, dict[str, Any]] = field(default_factory=_users)
+    users: dict[str, dict[str, Any]] = field(default_factory=people)
     conversations: dict[str, dict[str, Any]] = field(default_factory=dict)
     messages: list[dict[str, Any]] = field(default_factory=list)
     views: list[dict[str, Any]] = field(default_factory=list)

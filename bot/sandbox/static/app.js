@@ -1,26 +1,11 @@
 // The sandbox page: a Slack channel drawn from the sandbox's state, kept fresh by long polling.
 // Everything a person does goes to /sandbox/api/…, where the server sends the bot what Slack would.
 
-import { missingInputs, readValues, renderBlocks } from "./blocks.js";
-import { h, renderMrkdwn, renderPlain } from "./mrkdwn.js";
-
-const ui = {
-  state: null,
-  conversation: "C_SUPPORT",
-  thread: null,
-  shownView: "",
-  seenRevisions: new Map(),
-  drawn: {},
-};
-
-async function api(path, body) {
-  const response = await fetch(`/sandbox/api/${path}`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify(body || {}),
-  });
-  return response.ok ? response.json() : { result: "error", status: response.status };
-}
+import { renderBlocks } from "./blocks.js";
+import { confirmDialog, renderModal } from "./modal.js";
+import { h, renderMrkdwn } from "./mrkdwn.js";
+import { api, keepScroll, ui } from "./shared.js";
+import { renderActivity, renderSidebar } from "./sidebar.js";
 
 // --- polling ------------------------------------------------------------------------------------
 
@@ -60,7 +45,7 @@ function render() {
   const state = ui.state;
   const here = (m) => m.channel === ui.conversation;
   redraw("sidebar", [ui.conversation, state.conversations, state.customers, state.bugpilot, state.slack], () =>
-    renderSidebar(state),
+    renderSidebar(state, render),
   );
   redraw("channel", [ui.conversation, state.messages.filter(here), state.notices.filter(here)], () =>
     renderChannel(state),
@@ -68,7 +53,7 @@ function render() {
   redraw("thread", [ui.thread, state.messages.filter((m) => m.thread_ts === ui.thread), state.notices], () =>
     renderThread(state),
   );
-  renderModal(state);
+  renderModal(state, ctxFor);
   redraw("activity", state.activity.slice(-60), () => renderActivity(state));
   document.body.dataset.version = String(state.version);
 }
@@ -218,13 +203,6 @@ function noticeNode(notice) {
   );
 }
 
-function keepScroll(container, draw) {
-  const atBottom = container.scrollHeight - container.scrollTop - container.clientHeight < 40;
-  const top = container.scrollTop;
-  draw();
-  container.scrollTop = atBottom ? container.scrollHeight : top;
-}
-
 function renderChannel(state) {
   const conversation = state.conversations.find((c) => c.id === ui.conversation) || state.conversations[0];
   ui.conversation = conversation.id;
@@ -276,189 +254,6 @@ function renderThread(state) {
 }
 
 // --- sidebar: conversations and the sandbox's switches -----------------------------------------
-
-function renderSidebar(state) {
-  const channels = document.getElementById("conversations");
-  channels.replaceChildren(
-    ...state.conversations.map((c) =>
-      h(
-        "li",
-        {},
-        h("button", {
-          type: "button",
-          class: `conversation${c.id === ui.conversation ? " active" : ""}`,
-          text: c.is_im ? "🐞 Bugpilot" : `# ${c.name}`,
-          onclick: () => {
-            ui.conversation = c.id;
-            ui.thread = null;
-            render();
-          },
-        }),
-      ),
-    ),
-  );
-  const customers = document.getElementById("customers");
-  customers.replaceChildren(
-    ...state.customers.map((customer) => {
-      const toggle = h("input", {
-        type: "checkbox",
-        role: "switch",
-        "aria-label": `${customer.id} online`,
-        checked: customer.online,
-        onchange: (event) => api("customers", { id: customer.id, online: event.target.checked }),
-      });
-      return h(
-        "li",
-        { class: `customer${customer.online ? " online" : ""}`, dataset: { customer: customer.id } },
-        h("label", { class: "switch" }, toggle, h("span", { class: "slider", "aria-hidden": "true" })),
-        h("span", { class: "customer-id", text: customer.id }),
-        h("span", { class: "presence", text: customer.online ? "online" : "offline" }),
-        h("button", {
-          type: "button",
-          class: "link use",
-          title: "Put a command for this customer in the composer",
-          text: "use",
-          onclick: () => {
-            const input = document.getElementById("composer-input");
-            input.value = `/bugpilot screenshot ${customer.id} `;
-            input.focus();
-          },
-        }),
-      );
-    }),
-  );
-  const failure = document.getElementById("failure");
-  if (!failure.options.length) {
-    failure.append(h("option", { value: "", text: "Normal: by who is online" }));
-    for (const item of state.bugpilot.failures) failure.append(h("option", { value: item.code, text: item.label }));
-  }
-  failure.value = state.bugpilot.failure || "";
-  document.getElementById("latency").value = String(state.bugpilot.latency);
-  document.getElementById("bot-can-post").checked = state.slack.bot_can_post;
-  document.getElementById("duplicate-events").checked = state.slack.duplicate_events;
-}
-
-function renderActivity(state) {
-  const log = document.getElementById("activity");
-  keepScroll(log, () => {
-    log.replaceChildren(
-      ...state.activity.slice(-60).map((line) =>
-        h(
-          "li",
-          { class: line.ok ? "" : "failed" },
-          h("span", { class: "route", text: line.route }),
-          " ",
-          h("span", { text: line.text }),
-        ),
-      ),
-    );
-  });
-}
-
-// --- modals -------------------------------------------------------------------------------------
-
-function renderModal(state) {
-  const root = document.getElementById("modal-root");
-  const view = state.views[state.views.length - 1];
-  if (!view) {
-    root.replaceChildren();
-    ui.shownView = "";
-    return;
-  }
-  const key = `${view.id}:${view.hash}`;
-  if (ui.shownView !== key) {
-    ui.shownView = key;
-    root.replaceChildren(modalNode(state, view));
-  }
-  const dialog = root.querySelector(".modal");
-  for (const block of dialog.querySelectorAll(".block.input")) {
-    const message = state.view_errors[block.dataset.blockId] || "";
-    block.classList.toggle("has-error", Boolean(message));
-    const slot = block.querySelector(".input-error");
-    slot.textContent = message;
-    if (message) slot.setAttribute("role", "alert");
-  }
-  const problem = dialog.querySelector(".modal-problem");
-  problem.textContent = state.view_problem;
-  problem.hidden = !state.view_problem;
-}
-
-function modalNode(state, view) {
-  const context = ctxFor(state, { view_id: view.id });
-  const body = h("div", { class: "modal-body" });
-  context.onAction = (blockId, element, extra) =>
-    api("action", { view_id: view.id, block_id: blockId, action_id: element.action_id, values: readValues(body, view), ...extra });
-  context.errors = state.view_errors;
-  body.append(renderBlocks(view.blocks, context));
-  const close = () => api("view/close", { view_id: view.id });
-  const submit = async (event) => {
-    event.preventDefault();
-    const values = readValues(body, view);
-    const missing = missingInputs(view, values);
-    for (const block of body.querySelectorAll(".block.input")) {
-      const message = missing[block.dataset.blockId] || "";
-      if (message) {
-        block.classList.add("has-error");
-        block.querySelector(".input-error").textContent = message;
-      }
-    }
-    if (Object.keys(missing).length) return;
-    const button = event.submitter || form.querySelector("button[type=submit]");
-    if (button) button.disabled = true;
-    try {
-      await api("view/submit", { view_id: view.id, values });
-    } finally {
-      if (button) button.disabled = false;
-    }
-  };
-  const form = h(
-    "form",
-    { class: "modal", role: "dialog", "aria-modal": "true", "aria-label": view.title.text, onsubmit: submit },
-    h(
-      "header",
-      { class: "modal-header" },
-      h("h2", {}, renderPlain(view.title)),
-      h("button", { type: "button", class: "close", "aria-label": "Close", text: "✕", onclick: close }),
-    ),
-    body,
-    h("div", { class: "modal-problem", role: "alert", hidden: true }),
-    h(
-      "footer",
-      { class: "modal-footer" },
-      h("button", { type: "button", class: "button" , onclick: close }, renderPlain(view.close || { text: "Cancel" })),
-      view.submit ? h("button", { type: "submit", class: "button primary" }, renderPlain(view.submit)) : null,
-    ),
-  );
-  return h("div", { class: "overlay" }, form);
-}
-
-function confirmDialog(confirm) {
-  return new Promise((resolve) => {
-    const root = document.getElementById("confirm-root");
-    const done = (answer) => {
-      root.replaceChildren();
-      resolve(answer);
-    };
-    root.replaceChildren(
-      h(
-        "div",
-        { class: "overlay" },
-        h(
-          "div",
-          { class: "modal confirm", role: "alertdialog", "aria-modal": "true" },
-          h("header", { class: "modal-header" }, h("h2", {}, renderPlain(confirm.title || { text: "Are you sure?" }))),
-          h("div", { class: "modal-body" }, renderPlain(confirm.text)),
-          h(
-            "footer",
-            { class: "modal-footer" },
-            h("button", { type: "button", class: "button", onclick: () => done(false) }, renderPlain(confirm.deny || { text: "Cancel" })),
-            h("button", { type: "button", class: `button ${confirm.style || "primary"}`, onclick: () => done(true) }, renderPlain(confirm.confirm || { text: "Yes" })),
-          ),
-        ),
-      ),
-    );
-  });
-}
 
 // --- composer and controls ----------------------------------------------------------------------
 

@@ -116,16 +116,22 @@ class InteractionApi:
         """A command's immediate answer: nothing, plain text, or a JSON message."""
         if not answer.body.strip():
             return
+        reply: object = {"text": answer.body}
         if answer.content_type == "application/json":
             try:
                 reply = json.loads(answer.body)
             except ValueError:
                 reply = {"text": answer.body}
-        else:
+        if not isinstance(reply, dict):
             reply = {"text": answer.body}
         in_channel = reply.get("response_type") == "in_channel"
+        blocks = reply.get("blocks")
         self.workspace.post(
-            SUPPORT, BOT_USER, str(reply.get("text") or ""), reply.get("blocks"), ephemeral=not in_channel
+            SUPPORT,
+            BOT_USER,
+            str(reply.get("text") or ""),
+            blocks if isinstance(blocks, list) else None,
+            ephemeral=not in_channel,
         )
 
     async def shortcut(self, request: web.Request) -> web.Response:

@@ -24,3 +24,8 @@ test: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# The README's screenshots of the sandbox page, taken by the browser test.
+.PHONY: screenshots
+screenshots: $(STAMP)
+	SANDBOX_SCREENSHOTS=docs $(BIN)/pytest tests/test_sandbox_browser.py -q

@@ -1,8 +1,14 @@
-"""``bugpilot-bot`` / ``python -m bot``: read settings, set up logging, run the app."""
+"""``bugpilot-bot`` / ``python -m bot``: run the bot, the sandbox, the doctor, or print the manifest.
+
+With no command: the sandbox when no Slack settings are in the environment (a fresh
+clone), else HTTP mode (Socket Mode when only an app-level token is set).
+"""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import os
 import sys
 from collections.abc import Sequence
 
@@ -20,25 +26,64 @@ log = structlog.get_logger("bot")
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the process exit code."""
-    parser = argparse.ArgumentParser(prog="bugpilot-bot", description="Bugpilot for Slack")
+    parser = _parser()
+    args = parser.parse_args(argv)
+    command = args.command
+    if command is None:
+        command = _default_command()
+        args = parser.parse_args([command])
+    if command == "sandbox":
+        return _sandbox(args.host, args.port)
+    if command == "doctor":
+        return _doctor()
+    if command == "manifest":
+        return _manifest(args.url, socket=args.socket)
+    mode: Mode = "socket" if command == "socket" else "http"
+    return _run(mode)
+
+
+def _default_command() -> str:
+    """The sandbox on a machine without Slack settings; else the mode the settings are for."""
+    if not os.environ.get("SLACK_BOT_TOKEN"):
+        return "sandbox"
+    if os.environ.get("SLACK_APP_TOKEN") and not os.environ.get("SLACK_SIGNING_SECRET"):
+        return "socket"
+    return "serve"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="bugpilot-bot",
+        description="Bugpilot for Slack. With no command: the sandbox if SLACK_BOT_TOKEN is not set, else serve.",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("serve", help="HTTP mode: serve POST /slack/events and GET /healthz on $PORT")
     commands.add_parser("socket", help="Socket Mode with SLACK_APP_TOKEN (plus GET /healthz on $PORT)")
-    args = parser.parse_args(argv)
-    if args.command is None:
-        parser.print_help()
-        return 0
-    mode: Mode = "socket" if args.command == "socket" else "http"
-    return _run(mode)
+    sandbox = commands.add_parser(
+        "sandbox", help="try the bot in a local page that behaves like a Slack channel (no credentials)"
+    )
+    sandbox.add_argument("--port", type=int, default=_default_port(), help="port to serve on (default $PORT or 3000)")
+    sandbox.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    commands.add_parser("doctor", help="check the settings against Slack and Bugpilot; exit 0 when all pass")
+    manifest = commands.add_parser("manifest", help="print the Slack app manifest for your host")
+    target = manifest.add_mutually_exclusive_group(required=True)
+    target.add_argument("--url", help="where the bot is served, e.g. https://bugpilot.example.net")
+    target.add_argument("--socket", action="store_true", help="Socket Mode: no request URLs")
+    return parser
+
+
+def _default_port() -> int:
+    try:
+        return int(os.environ.get("PORT", "3000"))
+    except ValueError:
+        return 3000
 
 
 def _run(mode: Mode) -> int:
     try:
         settings = Settings.from_env(mode)
     except SettingsError as exc:
-        print("bugpilot-bot: cannot start, the settings need fixing:", file=sys.stderr)
-        for problem in exc.problems:
-            print(f"  {problem}", file=sys.stderr)
+        _print_problems(exc)
         return 2
     configure_logging(level=settings.log_level, fmt=settings.log_format, secrets=_secrets(settings))
     app = create_app(settings, mode=mode)
@@ -53,6 +98,50 @@ def _run(mode: Mode) -> int:
     return 0
 
 
+def _sandbox(host: str, port: int) -> int:
+    from bot.sandbox.server import bind, build_sandbox  # noqa: PLC0415 - only the sandbox needs it
+
+    try:
+        sock = bind(host, port)
+    except OSError as exc:
+        print(f"bugpilot-bot: cannot listen on {host}:{port} ({exc.strerror}); try --port {port + 1}", file=sys.stderr)
+        return 2
+    sandbox = build_sandbox(sock)
+    configure_logging(level="INFO", fmt="console", secrets=_secrets(sandbox.settings))
+
+    def ready(_message: str) -> None:
+        print(f"\nBugpilot sandbox: open {sandbox.url}  (Ctrl+C to stop)\n", flush=True)
+
+    web.run_app(sandbox.app, sock=sock, access_log=None, print=ready, shutdown_timeout=3)
+    return 0
+
+
+def _doctor() -> int:
+    from bot.doctor import render_table, run_checks  # noqa: PLC0415 - only the doctor needs it
+
+    configure_logging(level="ERROR", fmt="console", secrets=_secrets_from_env())
+    checks = asyncio.run(run_checks())
+    print(render_table(checks))
+    return 0 if all(check.passed for check in checks) else 1
+
+
+def _manifest(url: str | None, *, socket: bool) -> int:
+    from bot.manifest import ManifestError, render_manifest  # noqa: PLC0415 - only this command needs it
+
+    try:
+        print(render_manifest(url, socket=socket), end="")
+    except ManifestError as exc:
+        print(f"bugpilot-bot manifest: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _print_problems(exc: SettingsError) -> None:
+    print("bugpilot-bot: cannot start, the settings need fixing:", file=sys.stderr)
+    for problem in exc.problems:
+        print(f"  {problem}", file=sys.stderr)
+
+
 def _secrets(settings: Settings) -> list[str]:
     values = [
         settings.slack_bot_token,
@@ -61,6 +150,11 @@ def _secrets(settings: Settings) -> list[str]:
         settings.slack_app_token,
     ]
     return [value.get_secret_value() for value in values if value is not None]
+
+
+def _secrets_from_env() -> list[str]:
+    names = ("SLACK_BOT_TOKEN", "BUGPILOT_API_KEY", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN")
+    return [os.environ[name] for name in names if os.environ.get(name)]
 
 
 if __name__ == "__main__":

@@ -1,0 +1,193 @@
+"""``bugpilot-bot doctor``: check a deployment's settings against Slack and Bugpilot.
+
+Each check gives one verdict and a line of detail. Details name settings, hosts and
+error codes, never a secret's value.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+from urllib.parse import urlsplit
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.bugpilot import BugpilotClient
+from bot.commands import Action
+from bot.errors import (
+    BugpilotConnectionError,
+    BugpilotError,
+    BugpilotTimeout,
+    InvalidApiKey,
+    NoAccess,
+    UserNotConnected,
+)
+from bot.manifest import bot_scopes
+from bot.settings import Settings, SettingsError
+
+__all__ = ["Check", "Verdict", "render_table", "run_checks"]
+
+Verdict = Literal["ok", "warn", "FAIL", "skip"]
+
+_SLACK_TIMEOUT = 10
+_TOKEN_REFUSED = frozenset({"invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive"})
+
+
+@dataclass(frozen=True)
+class Check:
+    """One line of the doctor's table."""
+
+    name: str
+    verdict: Verdict
+    detail: str
+
+    @property
+    def passed(self) -> bool:
+        """Whether this line lets the doctor exit 0."""
+        return self.verdict in {"ok", "warn"}
+
+
+async def run_checks() -> list[Check]:
+    """Every check, in the order of the table, on the settings in the environment."""
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        return [
+            Check("settings", "FAIL", "; ".join(exc.problems)),
+            Check("slack", "skip", "fix the settings first"),
+            Check("bugpilot", "skip", "fix the settings first"),
+        ]
+    checks = [Check("settings", "ok", "present and well-formed"), _mode(settings)]
+    async with aiohttp.ClientSession() as session:
+        slack = AsyncWebClient(
+            token=settings.slack_bot_token.get_secret_value(),
+            base_url=settings.slack_api_url,
+            session=session,
+            timeout=_SLACK_TIMEOUT,
+        )
+        checks.extend(await _slack_token(slack, settings))
+        if settings.slack_app_token is not None:
+            checks.append(await _app_token(slack, settings))
+        checks.append(await _bugpilot(session, settings))
+    return checks
+
+
+def _mode(settings: Settings) -> Check:
+    ready = [mode for mode in ("http", "socket") if not settings.missing_for(mode)]
+    if not ready:
+        return Check(
+            "mode", "FAIL", "neither SLACK_SIGNING_SECRET (HTTP mode) nor SLACK_APP_TOKEN (Socket Mode) is set"
+        )
+    names = {"http": "HTTP mode (SLACK_SIGNING_SECRET set)", "socket": "Socket Mode (SLACK_APP_TOKEN set)"}
+    detail = " and ".join(names[mode] for mode in ready)
+    secret = settings.slack_signing_secret
+    if secret is not None and secret.get_secret_value():
+        value = secret.get_secret_value()
+        if len(value) != 32 or any(ch not in "0123456789abcdef" for ch in value):
+            return Check("mode", "warn", f"{detail}; SLACK_SIGNING_SECRET is not 32 hex digits as Slack's are")
+    return Check("mode", "ok", detail)
+
+
+async def _slack_token(slack: AsyncWebClient, settings: Settings) -> list[Check]:
+    host = _host(settings.slack_api_url)
+    try:
+        response = await slack.auth_test()
+    except SlackApiError as exc:
+        error = str(exc.response.get("error") or "unknown_error")
+        if error in _TOKEN_REFUSED:
+            detail = f"Slack refused SLACK_BOT_TOKEN ({error}): reinstall the app and copy its bot token"
+        else:
+            detail = f"auth.test failed ({error})"
+        return [Check("slack token", "FAIL", detail), Check("slack scopes", "skip", "needs a valid token")]
+    except (aiohttp.ClientError, TimeoutError) as exc:
+        detail = f"could not reach Slack at {host} ({type(exc).__name__}): check SLACK_API_URL and the network"
+        return [Check("slack token", "FAIL", detail), Check("slack scopes", "skip", "needs Slack")]
+    team = f"{response.get('team') or '?'} ({response.get('team_id') or '?'})"
+    bot = f"@{response.get('user') or '?'} ({response.get('user_id') or '?'})"
+    if not response.get("bot_id"):
+        token = Check("slack token", "FAIL", f"SLACK_BOT_TOKEN is not a bot token (team {team}, user {bot})")
+    else:
+        token = Check("slack token", "ok", f"team {team}, bot user {bot}")
+    return [token, _scopes(response.headers)]
+
+
+def _scopes(headers: Mapping[str, object]) -> Check:
+    raw = next((str(value) for key, value in headers.items() if key.lower() == "x-oauth-scopes"), None)
+    wanted = bot_scopes()
+    if raw is None:
+        return Check("slack scopes", "warn", "Slack did not say which scopes the token has")
+    granted = {scope.strip() for scope in raw.split(",") if scope.strip()}
+    missing = sorted(wanted - granted)
+    if missing:
+        return Check(
+            "slack scopes",
+            "FAIL",
+            f"missing {', '.join(missing)}: add them (manifest.yml lists them) and reinstall the app",
+        )
+    return Check("slack scopes", "ok", f"all {len(wanted)} scopes the manifest asks for are granted")
+
+
+async def _app_token(slack: AsyncWebClient, settings: Settings) -> Check:
+    token = settings.slack_app_token.get_secret_value() if settings.slack_app_token else ""
+    try:
+        await slack.apps_connections_open(app_token=token)
+    except SlackApiError as exc:
+        error = str(exc.response.get("error") or "unknown_error")
+        return Check("slack app token", "FAIL", f"Slack refused SLACK_APP_TOKEN ({error}); it needs connections:write")
+    except (aiohttp.ClientError, TimeoutError) as exc:
+        return Check("slack app token", "FAIL", f"could not reach Slack ({type(exc).__name__})")
+    return Check("slack app token", "ok", "accepted for Socket Mode")
+
+
+async def _bugpilot(session: aiohttp.ClientSession, settings: Settings) -> Check:
+    client = BugpilotClient(
+        session,
+        base_url=settings.bugpilot_api_url,
+        api_key=settings.bugpilot_api_key,
+        workspace_id=settings.bugpilot_workspace_id,
+        connect_timeout=settings.bugpilot_connect_timeout,
+        total_timeout=settings.bugpilot_timeout,
+    )
+    nobody = f"bugpilot-doctor-{uuid.uuid4().hex}"
+    host = _host(settings.bugpilot_api_url)
+    try:
+        await client.request_action(
+            user_id=nobody, action=Action.SCREENSHOT, note="bugpilot-bot doctor: a settings check for a made-up user"
+        )
+    except UserNotConnected:
+        return Check("bugpilot", "ok", f"key and workspace accepted by {host} (a made-up user is not connected)")
+    except InvalidApiKey:
+        return Check("bugpilot", "FAIL", "Bugpilot refused BUGPILOT_API_KEY (INVALID_API_KEY)")
+    except NoAccess:
+        return Check(
+            "bugpilot", "FAIL", "Bugpilot refused access (NO_ACCESS): check BUGPILOT_WORKSPACE_ID and BUGPILOT_API_URL"
+        )
+    except BugpilotConnectionError as exc:
+        return Check(
+            "bugpilot", "FAIL", f"could not reach {host} ({exc.label}): check BUGPILOT_API_URL and the network"
+        )
+    except BugpilotTimeout:
+        return Check("bugpilot", "FAIL", f"{host} did not answer within {settings.bugpilot_timeout:g} s")
+    except BugpilotError as exc:
+        status = f"HTTP {exc.status}" if exc.status is not None else "no status"
+        return Check("bugpilot", "FAIL", f"unexpected answer from {host}: {exc.label} ({status})")
+    return Check("bugpilot", "ok", f"key and workspace accepted by {host}")
+
+
+def _host(url: str) -> str:
+    return urlsplit(url).netloc or url
+
+
+def render_table(checks: list[Check]) -> str:
+    """The checks as an aligned plain-text table, with a closing verdict line."""
+    width = max(len(check.name) for check in checks)
+    lines = [f"{'CHECK'.ljust(width)}  VERDICT  DETAIL"]
+    lines.extend(f"{check.name.ljust(width)}  {check.verdict.ljust(7)}  {check.detail}" for check in checks)
+    failed = [check for check in checks if not check.passed]
+    lines.append("")
+    lines.append("All checks passed." if not failed else f"{len(failed)} of {len(checks)} checks did not pass.")
+    return "\n".join(lines)

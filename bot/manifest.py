@@ -1,0 +1,140 @@
+"""The Slack app manifest: shipped as ``bot/manifest.yml``, printed for a host or for Socket Mode.
+
+The shipped file is the repository's ``manifest.yml`` with its example host. Printing it for
+another host rewrites the origin of each request URL, line by line, so the comments and layout
+stay as written; ``socket=True`` drops the request URLs and turns ``socket_mode_enabled`` on.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from importlib.resources import files
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
+
+__all__ = [
+    "ManifestError",
+    "SlashCommand",
+    "bot_scopes",
+    "example_base_url",
+    "manifest_events",
+    "message_shortcuts",
+    "render_manifest",
+    "slash_commands",
+    "template",
+]
+
+_URL_LINE = re.compile(
+    r"^(?P<lead>\s*(?:-\s+)?(?:url|request_url)\s*:\s*)(?P<quote>[\"']?)"
+    r"(?P<origin>https?://[^/\s\"']+)(?P<path>[^\s\"']*)(?P=quote)\s*$"
+)
+_SOCKET_LINE = re.compile(r"^(?P<lead>\s*socket_mode_enabled\s*:\s*)\S+\s*$")
+_EVENTS_PATH = "/slack/events"
+
+
+class ManifestError(ValueError):
+    """The URL given for the manifest cannot be used."""
+
+
+@dataclass(frozen=True)
+class SlashCommand:
+    """A slash command the manifest declares."""
+
+    command: str
+    description: str
+    usage_hint: str
+    should_escape: bool
+
+
+def template() -> str:
+    """The shipped manifest, exactly as written."""
+    return files("bot").joinpath("manifest.yml").read_text(encoding="utf-8")
+
+
+def example_base_url() -> str:
+    """The example host the shipped manifest points at (``https://…``, no trailing slash)."""
+    for line in template().splitlines():
+        match = _URL_LINE.match(line)
+        if match:
+            return match["origin"]
+    raise ManifestError("the shipped manifest has no request URL")  # pragma: no cover - the file is ours
+
+
+def render_manifest(base_url: str | None = None, *, socket: bool = False) -> str:
+    """The manifest with request URLs on ``base_url``, or set up for Socket Mode.
+
+    ``base_url`` is where the bot is served (``https://host`` or ``https://host/prefix``);
+    a full ``…/slack/events`` URL is accepted too.
+    """
+    base = _clean_base(base_url) if base_url is not None else None
+    return "".join(_rewrite(line, base, socket=socket) for line in template().splitlines(keepends=True))
+
+
+def _rewrite(line: str, base: str | None, *, socket: bool) -> str:
+    """One line of the manifest, rewritten for ``base`` or Socket Mode ("" drops it)."""
+    match = _URL_LINE.match(line.rstrip("\n"))
+    if match:
+        if socket:
+            return ""
+        if base is not None:
+            quote = match["quote"]
+            return f"{match['lead']}{quote}{base}{match['path']}{quote}\n"
+        return line
+    socket_line = _SOCKET_LINE.match(line.rstrip("\n"))
+    if socket and socket_line:
+        return f"{socket_line['lead']}true\n"
+    return line
+
+
+def _clean_base(base_url: str) -> str:
+    parts = urlsplit(base_url.strip())
+    if parts.scheme != "https" or not parts.hostname:
+        raise ManifestError(f"{base_url!r} is not an https:// URL; Slack only sends requests to https")
+    if parts.query or parts.fragment:
+        raise ManifestError(f"{base_url!r} has a query or fragment; give the address the bot is served at")
+    path = parts.path.rstrip("/").removesuffix(_EVENTS_PATH)
+    return f"https://{parts.netloc}{path}"
+
+
+def _parsed() -> dict[str, Any]:
+    data = yaml.safe_load(template())
+    if not isinstance(data, dict):  # pragma: no cover - the file is ours
+        raise ManifestError("the shipped manifest is not a mapping")
+    return data
+
+
+def bot_scopes() -> frozenset[str]:
+    """The bot token scopes the manifest asks for."""
+    scopes = _parsed().get("oauth_config", {}).get("scopes", {}).get("bot", [])
+    return frozenset(str(scope) for scope in scopes)
+
+
+def slash_commands() -> list[SlashCommand]:
+    """The slash commands the manifest declares."""
+    return [
+        SlashCommand(
+            command=str(entry["command"]),
+            description=str(entry.get("description", "")),
+            usage_hint=str(entry.get("usage_hint", "")),
+            should_escape=bool(entry.get("should_escape", False)),
+        )
+        for entry in _parsed().get("features", {}).get("slash_commands", [])
+    ]
+
+
+def message_shortcuts() -> list[dict[str, str]]:
+    """The message shortcuts the manifest declares: ``name``, ``callback_id``, ``description``."""
+    return [
+        {"name": str(entry["name"]), "callback_id": str(entry["callback_id"]), "description": str(entry["description"])}
+        for entry in _parsed().get("features", {}).get("shortcuts", [])
+        if entry.get("type") == "message"
+    ]
+
+
+def manifest_events() -> frozenset[str]:
+    """The bot events the manifest subscribes to (``app_mention``, …)."""
+    events = _parsed().get("settings", {}).get("event_subscriptions", {}).get("bot_events", [])
+    return frozenset(str(event) for event in events)

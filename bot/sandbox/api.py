@@ -1,0 +1,311 @@
+"""The page's JSON API: what a person does in the channel, turned into what Slack sends the bot.
+
+Each handler builds the request Slack would send (``payloads``), signs and sends it
+(``sender``), and shows the outcome the way Slack would: an ephemeral reply, a modal,
+an error line when the app did not answer.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aiohttp import web
+
+from bot.manifest import SlashCommand
+from bot.sandbox import payloads
+from bot.sandbox.people import BOT_USER, ME, SUPPORT
+from bot.sandbox.sender import Answer, SlackSender
+from bot.sandbox.workspace import SlackError, Workspace
+
+__all__ = ["InteractionApi", "read_json"]
+
+
+class InteractionApi:
+    """Routes for the composer, shortcuts, buttons and modals."""
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        sender: SlackSender,
+        *,
+        respond_base: str,
+        commands: list[SlashCommand],
+        shortcuts: list[dict[str, str]],
+        bot_events: frozenset[str],
+    ) -> None:
+        self.workspace = workspace
+        self._sender = sender
+        self._respond_base = respond_base.rstrip("/")
+        self._commands = {command.command: command for command in commands}
+        self._shortcuts = {shortcut["callback_id"]: shortcut for shortcut in shortcuts}
+        self._bot_events = bot_events
+
+    def routes(self) -> list[web.RouteDef]:
+        """The routes, to mount under ``/sandbox/api``."""
+        return [
+            web.post("/message", self.message),
+            web.post("/command", self.command),
+            web.post("/shortcut", self.shortcut),
+            web.post("/action", self.action),
+            web.post("/view/submit", self.submit),
+            web.post("/view/close", self.close),
+        ]
+
+    def _response_url(self, channel: str, *, source_ts: str | None = None) -> str:
+        key = self.workspace.issue_response_url(channel, source_ts=source_ts)
+        return f"{self._respond_base}/{key}"
+
+    async def message(self, request: web.Request) -> web.Response:
+        """You post a message; a mention of the bot becomes an ``app_mention`` event."""
+        data = await read_json(request)
+        ws = self.workspace
+        text = str(data.get("text") or "").strip()
+        if not text:
+            return _answer(400, "empty")
+        wire = payloads.format_typed_text(text, ws.users)
+        try:
+            message = ws.post(SUPPORT, ME, wire, thread_ts=data.get("thread_ts") or None)
+        except SlackError as exc:
+            return _answer(400, exc.code)
+        if f"<@{BOT_USER}>" not in wire or "app_mention" not in self._bot_events:
+            return _answer(200, "posted")
+        parent = ws.find(SUPPORT, message["thread_ts"]) if message.get("thread_ts") else None
+        event = payloads.app_mention_event(message, parent_user_id=parent["user"] if parent else None)
+        body = json.dumps(event)
+        answer = await self._sender.send_json(body)
+        ws.note("Slack → bot", f"app_mention event {event['event_id']}{_result(answer)}", ok=answer.ok)
+        if not answer.ok or ws.duplicate_events:
+            # Slack delivers an event again when the first delivery failed or seemed to time out.
+            reason = "http_error" if answer.status is not None and not answer.ok else "http_timeout"
+            again = await self._sender.send_json(body, {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": reason})
+            ws.note("Slack → bot", f"app_mention event {event['event_id']} again, retry 1{_result(again)}")
+        return _answer(200, "posted", bot_status=answer.status)
+
+    async def command(self, request: web.Request) -> web.Response:
+        """You run a slash command from the composer."""
+        data = await read_json(request)
+        ws = self.workspace
+        text = str(data.get("text") or "").strip()
+        name, _, rest = text.partition(" ")
+        thread_ts = data.get("thread_ts") or None
+        command = self._commands.get(name)
+        if command is None:
+            ws.notice(f"{name} is not a valid command. Messages that start with “/” are commands.", thread_ts=thread_ts)
+            return _answer(404, "unknown_command")
+        if thread_ts:
+            ws.notice(f"{name} is not supported in threads. Sorry!", thread_ts=thread_ts)
+            return _answer(400, "not_in_threads")
+        ws.post(SUPPORT, ME, payloads.format_typed_text(text, ws.users), ephemeral=True)
+        body = payloads.command_body(
+            command=name,
+            text=payloads.format_typed_text(rest.strip(), ws.users, labelled=command.should_escape),
+            channel=SUPPORT,
+            trigger_id=ws.issue_trigger(),
+            response_url=self._response_url(SUPPORT),
+        )
+        answer = await self._sender.send_form(body)
+        ws.note("Slack → bot", f"{name} {rest.strip()[:60]}{_result(answer)}", ok=answer.ok)
+        if not answer.ok:
+            ws.notice(f"{name} failed with the error “{answer.failure}”")
+        else:
+            self._show_ack(answer)
+        return _answer(200, "sent", bot_status=answer.status)
+
+    def _show_ack(self, answer: Answer) -> None:
+        """A command's immediate answer: nothing, plain text, or a JSON message."""
+        if not answer.body.strip():
+            return
+        reply: object = {"text": answer.body}
+        if answer.content_type == "application/json":
+            try:
+                reply = json.loads(answer.body)
+            except ValueError:
+                reply = {"text": answer.body}
+        if not isinstance(reply, dict):
+            reply = {"text": answer.body}
+        in_channel = reply.get("response_type") == "in_channel"
+        blocks = reply.get("blocks")
+        self.workspace.post(
+            SUPPORT,
+            BOT_USER,
+            str(reply.get("text") or ""),
+            blocks if isinstance(blocks, list) else None,
+            ephemeral=not in_channel,
+        )
+
+    async def shortcut(self, request: web.Request) -> web.Response:
+        """You use a message shortcut on a message."""
+        data = await read_json(request)
+        ws = self.workspace
+        shortcut = self._shortcuts.get(str(data.get("callback_id")))
+        try:
+            message = ws.find(str(data.get("channel") or SUPPORT), str(data.get("ts")))
+        except SlackError as exc:
+            return _answer(404, exc.code)
+        if shortcut is None:
+            return _answer(404, "unknown_shortcut")
+        payload = payloads.message_action(
+            callback_id=shortcut["callback_id"],
+            message=message,
+            trigger_id=ws.issue_trigger(),
+            response_url=self._response_url(message["channel"]),
+        )
+        answer = await self._sender.send_form(payloads.interaction_body(payload))
+        ws.note("Slack → bot", f"shortcut “{shortcut['name']}”{_result(answer)}", ok=answer.ok)
+        if not answer.ok:
+            ws.notice(f"“{shortcut['name']}” didn't work: the app {_failed(answer)}.")
+        return _answer(200, "sent", bot_status=answer.status)
+
+    async def action(self, request: web.Request) -> web.Response:
+        """You click a button (or pick an option) in a message or a modal."""
+        data = await read_json(request)
+        ws = self.workspace
+        block_id, action_id = str(data.get("block_id")), str(data.get("action_id"))
+        try:
+            if data.get("view_id"):
+                view = _with_state(ws.current_view(str(data["view_id"])), data.get("values"))
+                element = _element(view["blocks"], block_id, action_id)
+                message = None
+            else:
+                message = ws.find(str(data.get("channel") or SUPPORT), str(data.get("ts")))
+                element, view = _element(message["blocks"], block_id, action_id), None
+        except SlackError as exc:
+            return _answer(404, exc.code)
+        action = _action(element, block_id, data)
+        payload = payloads.block_actions(
+            action=action,
+            trigger_id=ws.issue_trigger(),
+            message=message,
+            view=view,
+            response_url=self._response_url(message["channel"], source_ts=message["ts"]) if message else None,
+        )
+        answer = await self._sender.send_form(payloads.interaction_body(payload))
+        label = _plain(element.get("text")) or action_id
+        ws.note("Slack → bot", f"click “{label}”{_result(answer)}", ok=answer.ok)
+        if not answer.ok:
+            if message is not None:
+                ws.notice(f"“{label}” didn't work: the app {_failed(answer)}.", thread_ts=message.get("thread_ts"))
+            else:
+                ws.view_problem = "We had some trouble connecting. Try again?"
+                ws.touch()
+        return _answer(200, "sent", bot_status=answer.status)
+
+    async def submit(self, request: web.Request) -> web.Response:
+        """You press the modal's submit button."""
+        data = await read_json(request)
+        ws = self.workspace
+        try:
+            view = _with_state(ws.current_view(str(data.get("view_id"))), data.get("values"))
+        except SlackError as exc:
+            return _answer(404, exc.code)
+        payload = payloads.view_submission(view, trigger_id=ws.issue_trigger())
+        answer = await self._sender.send_form(payloads.interaction_body(payload))
+        ws.note("Slack → bot", f"modal submitted “{_plain(view.get('title'))}”{_result(answer)}", ok=answer.ok)
+        if not answer.ok:
+            ws.view_problem = "We had some trouble connecting. Try again?"
+            ws.touch()
+            return _answer(200, "failed", bot_status=answer.status)
+        self._apply_response_action(answer, view)
+        return _answer(200, "sent", bot_status=answer.status)
+
+    def _apply_response_action(self, answer: Answer, view: dict[str, Any]) -> None:
+        ws = self.workspace
+        reply: dict[str, Any] = {}
+        if answer.body.strip():
+            try:
+                loaded = json.loads(answer.body)
+            except ValueError:
+                loaded = None
+            if not isinstance(loaded, dict):
+                ws.view_problem = "We had some trouble connecting. Try again?"
+                ws.touch()
+                return
+            reply = loaded
+        kind = reply.get("response_action")
+        if kind == "errors":
+            ws.view_errors = {str(key): str(value) for key, value in (reply.get("errors") or {}).items()}
+            ws.touch()
+        elif kind in {"update", "push"} and isinstance(reply.get("view"), dict):
+            ws.show_view(reply["view"], push=kind == "push", replace=view["id"] if kind == "update" else None)
+        elif kind == "clear":
+            ws.close_views()
+        else:
+            ws.close_views(all_views=False)
+
+    async def close(self, request: web.Request) -> web.Response:
+        """You close the modal; the app hears of it only when the view asked (``notify_on_close``)."""
+        data = await read_json(request)
+        ws = self.workspace
+        try:
+            view = ws.current_view(str(data.get("view_id")))
+        except SlackError as exc:
+            return _answer(404, exc.code)
+        ws.close_views(all_views=False)
+        if view.get("notify_on_close"):
+            answer = await self._sender.send_form(payloads.interaction_body(payloads.view_closed(view)))
+            ws.note("Slack → bot", f"modal closed{_result(answer)}", ok=answer.ok)
+        return _answer(200, "closed")
+
+
+def _with_state(view: dict[str, Any], values: object) -> dict[str, Any]:
+    """The view as it goes to the app: with ``state.values`` of its inputs, as the page holds them."""
+    block_ids = {block.get("block_id") for block in view["blocks"]}
+    state = (
+        {key: value for key, value in (values or {}).items() if key in block_ids} if isinstance(values, dict) else {}
+    )
+    return {**view, "state": {"values": state}}
+
+
+def _element(blocks: list[dict[str, Any]], block_id: str, action_id: str) -> dict[str, Any]:
+    for block in blocks:
+        if block.get("block_id") != block_id:
+            continue
+        candidates = [*(block.get("elements") or []), block.get("accessory"), block.get("element")]
+        for element in candidates:
+            if isinstance(element, dict) and element.get("action_id") == action_id:
+                return element
+    raise SlackError("action_not_found")
+
+
+def _action(element: dict[str, Any], block_id: str, data: dict[str, Any]) -> dict[str, Any]:
+    """The ``actions[0]`` entry Slack sends for a click on ``element``."""
+    action: dict[str, Any] = {"type": element.get("type"), "action_id": element["action_id"], "block_id": block_id}
+    for key in ("text", "value", "style", "url"):
+        if key in element:
+            action[key] = element[key]
+    for key in ("selected_option", "selected_options", "selected_user", "selected_date"):
+        if key in data:
+            action[key] = data[key]
+    return action
+
+
+def _plain(text_object: object) -> str:
+    return str(text_object.get("text", "")) if isinstance(text_object, dict) else ""
+
+
+def _result(answer: Answer) -> str:
+    if answer.status is None:
+        return f" → no answer within 3 s ({answer.ms} ms)"
+    return f" → HTTP {answer.status} in {answer.ms} ms"
+
+
+def _failed(answer: Answer) -> str:
+    return "did not answer within 3 seconds" if answer.status is None else f"answered HTTP {answer.status}"
+
+
+async def read_json(request: web.Request) -> dict[str, Any]:
+    """The request's JSON object; 415 or 400 otherwise."""
+    if request.content_type != "application/json":
+        raise web.HTTPUnsupportedMediaType(text="send JSON")
+    try:
+        data = await request.json()
+    except ValueError:
+        raise web.HTTPBadRequest(text="not JSON") from None
+    if not isinstance(data, dict):
+        raise web.HTTPBadRequest(text="send a JSON object")
+    return data
+
+
+def _answer(http_status: int, result: str, *, bot_status: int | None = None) -> web.Response:
+    return web.json_response({"result": result, "bot_status": bot_status}, status=http_status)

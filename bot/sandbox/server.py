@@ -1,0 +1,234 @@
+"""The sandbox: the real bot, a simulated Slack and a simulated Bugpilot, and a page, on one port.
+
+``/`` is the page, ``/slack/events`` the bot (the same ``create_app`` as in production,
+signature checks on), ``/sandbox/slack/…`` the Slack Web API and response URLs,
+``/sandbox/bugpilot/api/v1/action`` the Action API, ``/sandbox/api/…`` the page's JSON API.
+Settings are made up on the spot: nothing is read from the environment, nothing leaves
+the machine.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import secrets
+import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
+
+from bot.app import create_app
+from bot.manifest import bot_scopes, manifest_events, message_shortcuts, slash_commands
+from bot.sandbox.api import InteractionApi
+from bot.sandbox.bugpilot import SimulatedBugpilot
+from bot.sandbox.controls import Controls
+from bot.sandbox.sender import SlackSender
+from bot.sandbox.slack import SimulatedSlack
+from bot.sandbox.workspace import Workspace
+from bot.settings import Settings
+
+__all__ = ["CUSTOMERS", "Sandbox", "bind", "build_sandbox", "running_sandbox"]
+
+STATIC = Path(__file__).parent / "static"
+CUSTOMERS = {"alice@acme.com": True, "cust_8812": True, "bob@customer.io": True, "carol@acme.com": False}
+BUGPILOT_TIMEOUT = 5.0
+
+
+class SandboxSettings(Settings):
+    """Settings from the arguments only: the environment is not read."""
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],  # noqa: ARG003 - pydantic-settings' signature
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,  # noqa: ARG003
+        dotenv_settings: PydanticBaseSettingsSource,  # noqa: ARG003
+        file_secret_settings: PydanticBaseSettingsSource,  # noqa: ARG003
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Only ``init_settings``."""
+        return (init_settings,)
+
+
+@dataclass
+class Sandbox:
+    """A sandbox ready to serve on its bound socket."""
+
+    app: web.Application
+    sock: socket.socket
+    url: str
+    settings: Settings
+    workspace: Workspace
+    bugpilot: SimulatedBugpilot
+    controls: Controls
+
+
+def bind(host: str = "127.0.0.1", port: int = 3000) -> socket.socket:
+    """A listening-ready socket on ``host:port`` (port 0: any free port). ``OSError`` when taken."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def build_sandbox(sock: socket.socket, *, shortcuts: list[dict[str, str]] | None = None) -> Sandbox:
+    """Wire the bot and the stand-ins onto one application served from ``sock``.
+
+    ``shortcuts`` are the message shortcuts offered on messages (default: the manifest's).
+    """
+    host, port = sock.getsockname()[:2]
+    if host in {"0.0.0.0", "::"}:  # noqa: S104 - reaching ourselves when bound to every address
+        host = "127.0.0.1"
+    base = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+    settings = SandboxSettings(
+        slack_bot_token=f"xoxb-sandbox-{secrets.token_hex(12)}",
+        slack_signing_secret=secrets.token_hex(16),
+        slack_api_url=f"{base}/sandbox/slack/api/",
+        bugpilot_api_key=f"sandbox-{secrets.token_hex(16)}",
+        bugpilot_workspace_id="ws_sandbox",
+        bugpilot_api_url=f"{base}/sandbox/bugpilot/api/v1",
+        bugpilot_timeout=BUGPILOT_TIMEOUT,
+        bugpilot_connect_timeout=2.0,
+        port=port,
+        shutdown_grace_seconds=3.0,
+    )
+    workspace = Workspace()
+    sim = SimulatedBugpilot(
+        api_key=settings.bugpilot_api_key.get_secret_value(),
+        workspace_id=settings.bugpilot_workspace_id,
+        online={customer for customer, online in CUSTOMERS.items() if online},
+        public_url=f"{base}/sandbox/bugpilot",
+        hang_seconds=BUGPILOT_TIMEOUT + 2,
+    )
+    slack = SimulatedSlack(
+        workspace, token=settings.slack_bot_token.get_secret_value(), scopes=bot_scopes(), public_url=base
+    )
+    sender = SlackSender(
+        events_url=f"{base}/slack/events",
+        signing_secret=settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else "",
+    )
+    commands = slash_commands()
+    shortcuts = message_shortcuts() if shortcuts is None else shortcuts
+    interactions = InteractionApi(
+        workspace,
+        sender,
+        respond_base=f"{base}/sandbox/slack/respond",
+        commands=commands,
+        shortcuts=shortcuts,
+        bot_events=manifest_events(),
+    )
+    controls = Controls(
+        workspace, sim, customers=list(CUSTOMERS), commands=commands, shortcuts=shortcuts, bot_timeout=BUGPILOT_TIMEOUT
+    )
+    reports = _Reports(workspace, sim)
+
+    app = create_app(settings)
+    app.cleanup_ctx.append(sender.lifecycle)
+    app.on_shutdown.append(lambda _app: _wake(workspace))
+    app.router.add_get("/", _page)
+    app.router.add_get("/archives/{channel}/{message}", _page)
+    app.router.add_static("/sandbox/static/", STATIC)
+    app.add_subapp("/sandbox/slack/", _subapp(slack.routes()))
+    app.add_subapp("/sandbox/bugpilot/", _subapp(reports.routes()))
+    app.add_subapp("/sandbox/api/", _subapp([*interactions.routes(), *controls.routes()]))
+    return Sandbox(
+        app=app, sock=sock, url=f"{base}/", settings=settings, workspace=workspace, bugpilot=sim, controls=controls
+    )
+
+
+@asynccontextmanager
+async def running_sandbox(
+    host: str = "127.0.0.1", port: int = 0, *, shortcuts: list[dict[str, str]] | None = None
+) -> AsyncIterator[Sandbox]:
+    """Serve a sandbox in the running loop until the block ends (tests, embedding)."""
+    sandbox = build_sandbox(bind(host, port), shortcuts=shortcuts)
+    runner = web.AppRunner(sandbox.app, access_log=None)
+    await runner.setup()
+    try:
+        await web.SockSite(runner, sandbox.sock).start()
+        yield sandbox
+    finally:
+        await runner.cleanup()
+
+
+def _subapp(routes: list[web.RouteDef]) -> web.Application:
+    sub = web.Application()
+    sub.add_routes(routes)
+    return sub
+
+
+async def _wake(workspace: Workspace) -> None:
+    """Let long-polling pages go at shutdown."""
+    workspace.touch()
+
+
+async def _page(_request: web.Request) -> web.FileResponse:
+    return web.FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-store"})
+
+
+class _Reports:
+    """The Action API, logged on the page, and a stand-in for the report pages its links open."""
+
+    def __init__(self, workspace: Workspace, sim: SimulatedBugpilot) -> None:
+        self._workspace = workspace
+        self._sim = sim
+        self._reports: dict[str, dict[str, Any]] = {}
+
+    def routes(self) -> list[web.RouteDef]:
+        return [web.post("/api/v1/action", self.action), web.get("/sessions/{report}", self.report)]
+
+    async def action(self, request: web.Request) -> web.StreamResponse:
+        raw = await request.read()
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            body = {}
+        body = body if isinstance(body, dict) else {}
+        asked = f"{body.get('action')} for {body.get('userId')}"
+        self._workspace.note("bot → Bugpilot", f"POST /action {asked}")
+        response = await self._sim.handle_action(request)
+        answer = _json_body(response)
+        code = str(answer.get("error") or ("OK" if answer.get("ok") else ""))
+        self._workspace.note(
+            "Bugpilot → bot", f"HTTP {response.status} {code} ({asked})".replace("  ", " "), ok=response.status == 200
+        )
+        if answer.get("ok") and answer.get("sessionInfoUrl"):
+            self._reports[str(answer["sessionInfoUrl"]).rsplit("/", 1)[-1]] = body
+        return response
+
+    async def report(self, request: web.Request) -> web.Response:
+        report = self._reports.get(request.match_info["report"])
+        if report is None:
+            raise web.HTTPNotFound(text="No such report in this sandbox.")
+        rows = "".join(
+            f"<tr><th>{html.escape(label)}</th><td>{html.escape(str(report.get(key) or '—'))}</td></tr>"
+            for label, key in (("Action", "action"), ("Customer", "userId"), ("Note", "userProvidedDescription"))
+        )
+        page = (
+            "<!doctype html><meta charset=utf-8><title>Bugpilot report (sandbox)</title>"
+            "<link rel=stylesheet href=/sandbox/static/sandbox.css>"
+            "<main class=report><h1>Bugpilot report</h1>"
+            "<p>In the sandbox nothing is captured: this page stands in for the report Bugpilot would show.</p>"
+            f"<table>{rows}</table></main>"
+        )
+        return web.Response(text=page, content_type="text/html")
+
+
+def _json_body(response: web.StreamResponse) -> dict[str, Any]:
+    if not isinstance(response, web.Response) or not isinstance(response.body, bytes):
+        return {}
+    try:
+        data = json.loads(response.body)
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}

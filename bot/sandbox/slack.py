@@ -1,0 +1,312 @@
+"""A stand-in for the Slack Web API and for ``response_url``, over the sandbox's workspace.
+
+It answers the methods the bot uses the way Slack documents them (``ok``/``error``, the
+same argument names, the 3-second single-use ``trigger_id``), checks the bot token,
+and keeps what the bot posts in the workspace so the page can show it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any, Final
+from urllib.parse import quote
+
+from aiohttp import web
+
+from bot.sandbox.people import BOT_ID, BOT_USER, ME, TEAM_DOMAIN, TEAM_ID, TEAM_NAME
+from bot.sandbox.workspace import SlackError, Workspace
+
+__all__ = ["SimulatedSlack"]
+
+_MAX_BLOCKS: Final = 50
+_MAX_VIEW_BLOCKS: Final = 100
+_TEXT_LIMIT: Final = 40_000
+
+Method = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+class SimulatedSlack:
+    """``/api/<method>`` and ``/respond/<key>`` routes; mount them under the base the bot uses."""
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        *,
+        token: str,
+        scopes: frozenset[str],
+        public_url: str,
+        app_token: str | None = None,
+    ) -> None:
+        self.workspace = workspace
+        self._token = token
+        self._app_token = app_token
+        self._scopes = scopes
+        self._public_url = public_url.rstrip("/")
+        self._methods: dict[str, Method] = {
+            "apps.connections.open": lambda _args: {"ok": True, "url": "wss://127.0.0.1/socket-mode-not-simulated"},
+            "auth.test": self._auth_test,
+            "chat.postMessage": self._post_message,
+            "chat.postEphemeral": self._post_ephemeral,
+            "chat.update": self._update,
+            "chat.delete": self._delete,
+            "chat.getPermalink": self._permalink,
+            "conversations.info": self._conversation_info,
+            "conversations.open": self._open,
+            "conversations.replies": self._replies,
+            "users.info": self._user_info,
+            "usergroups.users.list": lambda _args: {"ok": True, "users": [ME, "U_ERIN"]},
+            "team.info": lambda _args: {"ok": True, "team": {"id": TEAM_ID, "name": TEAM_NAME, "domain": TEAM_DOMAIN}},
+            "views.open": self._views_open,
+            "views.push": self._views_push,
+            "views.update": self._views_update,
+        }
+
+    def routes(self) -> list[web.RouteDef]:
+        """The routes: Web API methods and response URLs."""
+        return [
+            web.route("*", "/api/{method}", self.handle_method),
+            web.post("/respond/{key}", self.handle_response_url),
+        ]
+
+    def permalink(self, channel: str, ts: str) -> str:
+        """A message's address on the sandbox page."""
+        return f"{self._public_url}/archives/{quote(channel)}/p{ts.replace('.', '')}"
+
+    async def handle_method(self, request: web.Request) -> web.Response:
+        """One Web API call."""
+        method = request.match_info["method"]
+        ws = self.workspace
+        ws.calls[method] = ws.calls.get(method, 0) + 1
+        args = await _arguments(request)
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ").strip() or str(args.get("token", ""))
+        headers = {"x-oauth-scopes": ",".join(sorted(self._scopes))} if method == "auth.test" else {}
+        handler = self._methods.get(method)
+        if handler is None:
+            answer: dict[str, Any] = {"ok": False, "error": "unknown_method"}
+        elif token != (self._app_token if method == "apps.connections.open" else self._token):
+            answer = {"ok": False, "error": "invalid_auth"}
+        else:
+            try:
+                answer = handler(args)
+            except SlackError as exc:
+                answer = {"ok": False, "error": exc.code}
+        if method != "auth.test":
+            detail = _describe(method, args)
+            ws.note(
+                "bot → Slack", f"{method}{detail}" + ("" if answer["ok"] else f" → {answer['error']}"), ok=answer["ok"]
+            )
+        return web.json_response(answer, headers=headers)
+
+    async def handle_response_url(self, request: web.Request) -> web.Response:
+        """A message sent to a ``response_url``: ephemeral, in channel, or replacing its source."""
+        ws = self.workspace
+        try:
+            target = ws.use_response_url(request.match_info["key"])
+            body = await request.json()
+            summary = self._respond(target, body)
+        except (SlackError, ValueError) as exc:
+            error = exc.code if isinstance(exc, SlackError) else "invalid_payload"
+            ws.note("bot → Slack", f"response_url → {error}", ok=False)
+            return web.Response(status=404, text=error)
+        ws.note("bot → Slack", f"response_url ({summary})")
+        return web.Response(text="ok")
+
+    def _respond(self, target: dict[str, Any], body: object) -> str:
+        ws = self.workspace
+        if not isinstance(body, dict):
+            raise SlackError("invalid_payload")
+        channel, source = target["channel"], target["source_ts"]
+        if body.get("delete_original") and source:
+            ws.delete(channel, source)
+            return "delete_original"
+        text, blocks = str(body.get("text") or ""), _blocks(body.get("blocks"))
+        if body.get("replace_original") and source:
+            ws.update(channel, source, text, blocks)
+            return "replace_original"
+        thread_ts = body.get("thread_ts") or target["thread_ts"]
+        if body.get("response_type") == "in_channel":
+            ws.post(channel, BOT_USER, text, blocks, thread_ts=thread_ts)
+            return "in_channel"
+        ws.post(channel, BOT_USER, text, blocks, thread_ts=thread_ts, ephemeral=True)
+        return "ephemeral"
+
+    # --- methods -----------------------------------------------------------------------------
+
+    def _auth_test(self, _args: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "ok": True,
+            "url": f"{self._public_url}/",
+            "team": TEAM_NAME,
+            "user": "bugpilot",
+            "team_id": TEAM_ID,
+            "user_id": BOT_USER,
+            "bot_id": BOT_ID,
+            "is_enterprise_install": False,
+        }
+
+    def _post_message(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = self._writable(args)
+        text, blocks = _content(args)
+        message = self.workspace.post(channel, BOT_USER, text, blocks, thread_ts=args.get("thread_ts") or None)
+        return {"ok": True, "channel": channel, "ts": message["ts"], "message": _public(message)}
+
+    def _post_ephemeral(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = self.workspace.channel_id(str(args.get("channel", "")))
+        if str(args.get("user", "")) not in self.workspace.users:
+            raise SlackError("user_not_in_channel")
+        text, blocks = _content(args)
+        message = self.workspace.post(
+            channel, BOT_USER, text, blocks, thread_ts=args.get("thread_ts") or None, ephemeral=True
+        )
+        return {"ok": True, "message_ts": message["ts"]}
+
+    def _update(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = self._writable(args)
+        message = self.workspace.find(channel, str(args.get("ts", "")))
+        if message.get("user") != BOT_USER or message.get("ephemeral"):
+            raise SlackError("cant_update_message")
+        text, blocks = _content(args)
+        self.workspace.update(channel, message["ts"], text, blocks)
+        return {"ok": True, "channel": channel, "ts": message["ts"], "text": text}
+
+    def _delete(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = self.workspace.channel_id(str(args.get("channel", "")))
+        self.workspace.delete(channel, str(args.get("ts", "")))
+        return {"ok": True, "channel": channel, "ts": args.get("ts")}
+
+    def _permalink(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = self.workspace.channel_id(str(args.get("channel", "")))
+        ts = str(args.get("message_ts", ""))
+        self.workspace.find(channel, ts)
+        return {"ok": True, "channel": channel, "permalink": self.permalink(channel, ts)}
+
+    def _conversation_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = self.workspace.channel_id(str(args.get("channel", "")))
+        info = dict(self.workspace.conversations[channel])
+        info["is_member"] = self.workspace.bot_can_post
+        return {"ok": True, "channel": info}
+
+    def _open(self, args: dict[str, Any]) -> dict[str, Any]:
+        users = str(args.get("users", "")).split(",")
+        return {"ok": True, "channel": {"id": self.workspace.open_dm(users[0].strip())}}
+
+    def _replies(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = self.workspace.channel_id(str(args.get("channel", "")))
+        root = str(args.get("ts", ""))
+        self.workspace.find(channel, root)
+        thread = [
+            _public(message)
+            for message in self.workspace.messages
+            if message["channel"] == channel
+            and not message["ephemeral"]
+            and (message["ts"] == root or message.get("thread_ts") == root)
+        ]
+        return {"ok": True, "messages": thread, "has_more": False}
+
+    def _user_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        user = self.workspace.users.get(str(args.get("user", "")))
+        if user is None:
+            raise SlackError("user_not_found")
+        return {"ok": True, "user": user}
+
+    def _views_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        self.workspace.take_trigger(str(args.get("trigger_id", "")))
+        return {"ok": True, "view": self.workspace.show_view(_view(args))}
+
+    def _views_push(self, args: dict[str, Any]) -> dict[str, Any]:
+        self.workspace.take_trigger(str(args.get("trigger_id", "")))
+        return {"ok": True, "view": self.workspace.show_view(_view(args), push=True)}
+
+    def _views_update(self, args: dict[str, Any]) -> dict[str, Any]:
+        ws = self.workspace
+        view_id = str(args.get("view_id") or "")
+        if not view_id and args.get("external_id"):
+            matches = [view["id"] for view in ws.views if view.get("external_id") == args["external_id"]]
+            view_id = matches[0] if matches else ""
+        old = ws.current_view(view_id)
+        if args.get("hash") and args["hash"] != old["hash"]:
+            raise SlackError("hash_conflict")
+        return {"ok": True, "view": ws.show_view(_view(args), replace=view_id)}
+
+    def _writable(self, args: dict[str, Any]) -> str:
+        channel = self.workspace.channel_id(str(args.get("channel", "")))
+        if not self.workspace.bot_can_post and not channel.startswith("D_"):
+            raise SlackError("not_in_channel")
+        return channel
+
+
+async def _arguments(request: web.Request) -> dict[str, Any]:
+    args: dict[str, Any] = dict(request.query)
+    if request.can_read_body:
+        if request.content_type == "application/json":
+            body = await request.json()
+            if isinstance(body, dict):
+                args.update(body)
+        else:
+            args.update({key: str(value) for key, value in (await request.post()).items()})
+    return args
+
+
+def _blocks(value: object) -> list[dict[str, Any]]:
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            raise SlackError("invalid_blocks_format") from None
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(block, dict) and "type" in block for block in value):
+        raise SlackError("invalid_blocks")
+    return value
+
+
+def _content(args: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
+    text, blocks = str(args.get("text") or ""), _blocks(args.get("blocks"))
+    if not text and not blocks:
+        raise SlackError("no_text")
+    if len(blocks) > _MAX_BLOCKS:
+        raise SlackError("invalid_blocks")
+    if len(text) > _TEXT_LIMIT:
+        raise SlackError("msg_too_long")
+    return text, blocks
+
+
+def _view(args: dict[str, Any]) -> dict[str, Any]:
+    view = args.get("view")
+    if isinstance(view, str):
+        try:
+            view = json.loads(view)
+        except ValueError:
+            raise SlackError("invalid_arguments") from None
+    if not isinstance(view, dict) or view.get("type") != "modal":
+        raise SlackError("invalid_arguments")
+    title = view.get("title") or {}
+    too_long = any(len(str((view.get(key) or {}).get("text", ""))) > 24 for key in ("title", "submit", "close"))
+    blocks = view.get("blocks") or []
+    has_input = any(isinstance(block, dict) and block.get("type") == "input" for block in blocks)
+    if (
+        not title.get("text")
+        or too_long
+        or len(blocks) > _MAX_VIEW_BLOCKS
+        or len(str(view.get("private_metadata", ""))) > 3000
+        or (has_input and not view.get("submit"))
+    ):
+        raise SlackError("invalid_arguments")
+    return view
+
+
+def _public(message: dict[str, Any]) -> dict[str, Any]:
+    """A message as the Web API describes it (without the sandbox's own bookkeeping)."""
+    return {key: value for key, value in message.items() if key not in {"channel", "ephemeral", "revision"}}
+
+
+def _describe(method: str, args: dict[str, Any]) -> str:
+    if method in {"chat.postMessage", "chat.postEphemeral"}:
+        where = " in a thread" if args.get("thread_ts") else ""
+        return f"{where}: {str(args.get('text') or '')[:80]}"
+    if method == "chat.update":
+        return f": {str(args.get('text') or '')[:80]}"
+    if method == "users.info":
+        return f" {args.get('user', '')}"
+    return ""

@@ -1,0 +1,84 @@
+// The sidebar: conversations, the simulated customers and switches, and the wire log.
+
+import { h } from "./mrkdwn.js";
+import { api, keepScroll, ui } from "./shared.js";
+
+/** Conversations and switches; `onSwitch` redraws after moving to another conversation. */
+export function renderSidebar(state, onSwitch) {
+  const channels = document.getElementById("conversations");
+  channels.replaceChildren(
+    ...state.conversations.map((c) =>
+      h(
+        "li",
+        {},
+        h("button", {
+          type: "button",
+          class: `conversation${c.id === ui.conversation ? " active" : ""}`,
+          text: c.is_im ? "🐞 Bugpilot" : `# ${c.name}`,
+          onclick: () => {
+            ui.conversation = c.id;
+            ui.thread = null;
+            onSwitch();
+          },
+        }),
+      ),
+    ),
+  );
+  const customers = document.getElementById("customers");
+  customers.replaceChildren(
+    ...state.customers.map((customer) => {
+      const toggle = h("input", {
+        type: "checkbox",
+        role: "switch",
+        "aria-label": `${customer.id} online`,
+        checked: customer.online,
+        onchange: (event) => api("customers", { id: customer.id, online: event.target.checked }),
+      });
+      return h(
+        "li",
+        { class: `customer${customer.online ? " online" : ""}`, dataset: { customer: customer.id } },
+        h("label", { class: "switch" }, toggle, h("span", { class: "slider", "aria-hidden": "true" })),
+        h("span", { class: "customer-id", text: customer.id }),
+        h("span", { class: "presence", text: customer.online ? "online" : "offline" }),
+        h("button", {
+          type: "button",
+          class: "link use",
+          title: "Put a command for this customer in the composer",
+          text: "use",
+          onclick: () => {
+            const input = document.getElementById("composer-input");
+            input.value = `/bugpilot screenshot ${customer.id} `;
+            input.focus();
+          },
+        }),
+      );
+    }),
+  );
+  const failure = document.getElementById("failure");
+  if (!failure.options.length) {
+    failure.append(h("option", { value: "", text: "Normal: by who is online" }));
+    for (const item of state.bugpilot.failures) failure.append(h("option", { value: item.code, text: item.label }));
+  }
+  failure.value = state.bugpilot.failure || "";
+  document.getElementById("latency").value = String(state.bugpilot.latency);
+  document.getElementById("bot-can-post").checked = state.slack.bot_can_post;
+  document.getElementById("duplicate-events").checked = state.slack.duplicate_events;
+}
+
+/** The last lines of what went over the wire. */
+export function renderActivity(state) {
+  const log = document.getElementById("activity");
+  keepScroll(log, () => {
+    log.replaceChildren(
+      ...state.activity.slice(-60).map((line) =>
+        h(
+          "li",
+          { class: line.ok ? "" : "failed" },
+          h("span", { class: "route", text: line.route }),
+          " ",
+          h("span", { text: line.text }),
+        ),
+      ),
+    );
+  });
+}

@@ -1,0 +1,91 @@
+"""``bugpilot-bot manifest``: the repository's manifest.yml, pointed at a host or set up for Socket Mode."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from bot.__main__ import main
+from bot.manifest import ManifestError, bot_scopes, example_base_url, render_manifest
+
+REPO_MANIFEST = Path(__file__).parent.parent / "manifest.yml"
+
+
+def _urls(manifest: dict[str, Any]) -> list[str]:
+    settings = manifest["settings"]
+    return [
+        *(command["url"] for command in manifest["features"]["slash_commands"] if "url" in command),
+        *(
+            section["request_url"]
+            for section in (settings.get("interactivity", {}), settings.get("event_subscriptions", {}))
+            if "request_url" in section
+        ),
+    ]
+
+
+def test_repository_manifest_is_what_the_command_prints_for_the_example_host(capsys):
+    """manifest.yml at the top level and the shipped copy stay the same file."""
+    assert main(["manifest", "--url", example_base_url()]) == 0
+    assert capsys.readouterr().out == REPO_MANIFEST.read_text(encoding="utf-8")
+
+
+def test_every_request_url_points_at_the_given_host(capsys):
+    """Slash command, interactivity and events all go to <host>/slack/events; nothing else changes."""
+    assert main(["manifest", "--url", "https://bot.acme.dev"]) == 0
+    printed = yaml.safe_load(capsys.readouterr().out)
+    original = yaml.safe_load(REPO_MANIFEST.read_text(encoding="utf-8"))
+    assert _urls(printed) == ["https://bot.acme.dev/slack/events"] * 3
+    assert printed["settings"]["socket_mode_enabled"] is False
+    assert printed["oauth_config"] == original["oauth_config"]
+    assert printed["features"]["shortcuts"] == original["features"]["shortcuts"]
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("https://bot.acme.dev/", "https://bot.acme.dev/slack/events"),
+        ("https://bot.acme.dev/slack/events", "https://bot.acme.dev/slack/events"),
+        ("https://acme.dev/bugpilot", "https://acme.dev/bugpilot/slack/events"),
+        ("https://acme.dev:8443", "https://acme.dev:8443/slack/events"),
+    ],
+)
+def test_base_url_forms(given, expected):
+    """A trailing slash, a full events URL, a path prefix and a port are all understood."""
+    assert set(_urls(yaml.safe_load(render_manifest(given)))) == {expected}
+
+
+def test_socket_mode_drops_request_urls_and_turns_socket_mode_on(capsys):
+    """With --socket there are no request URLs and socket_mode_enabled is true."""
+    assert main(["manifest", "--socket"]) == 0
+    out = capsys.readouterr().out
+    printed = yaml.safe_load(out)
+    assert printed["settings"]["socket_mode_enabled"] is True
+    assert _urls(printed) == []
+    assert "example.net" not in out
+    assert printed["settings"]["interactivity"]["is_enabled"] is True
+    assert printed["settings"]["event_subscriptions"]["bot_events"] == ["app_mention"]
+    assert printed["features"]["slash_commands"][0]["command"] == "/bugpilot"
+
+
+@pytest.mark.parametrize("bad", ["http://bot.acme.dev", "bot.acme.dev", "https://", "https://x.dev/?a=1"])
+def test_unusable_urls_are_refused_by_name(bad, capsys):
+    """Slack only calls https URLs; the command says so and exits 2."""
+    assert main(["manifest", "--url", bad]) == 2
+    assert "bugpilot-bot manifest:" in capsys.readouterr().err
+    with pytest.raises(ManifestError):
+        render_manifest(bad)
+
+
+def test_manifest_keeps_slacks_limits_and_asks_for_what_the_bot_uses():
+    """Names within Slack's limits; the scopes the surfaces need are asked for."""
+    manifest = yaml.safe_load(REPO_MANIFEST.read_text(encoding="utf-8"))
+    assert len(manifest["display_information"]["name"]) <= 35
+    for shortcut in manifest["features"]["shortcuts"]:
+        assert len(shortcut["name"]) <= 24
+        assert len(shortcut["description"]) <= 150
+    assert manifest["features"]["shortcuts"][0]["callback_id"] == "bugpilot_capture"
+    assert manifest["features"]["slash_commands"][0]["should_escape"] is True
+    assert {"commands", "chat:write", "users:read", "users:read.email", "app_mentions:read"} <= bot_scopes()

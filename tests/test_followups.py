@@ -13,6 +13,7 @@ from bot.settings import Settings
 from tests.conftest import Bot
 from tests.fakes import Call
 from tests.interactions import blocks_of, buttons, click
+from tests.logwatch import watch_logs
 
 CUSTOMER = "alice@acme.com"
 
@@ -185,14 +186,16 @@ async def test_keep_trying_captures_when_the_customer_comes_online(
     assert set(buttons(watching.args)) == {"bugpilot_stop"}
     assert "<@U_HELPER>" in json.dumps(blocks_of(watching.args))
 
-    online.add(CUSTOMER)
-    done = await _update_of(bot, ts, "Screenshot requested")
-    head = json.dumps(blocks_of(done.args)[0])
-    assert "<@U_AGENT>" in head
-    assert "came online" in head
-    notice = await bot.slack.next_call("chat.postMessage")
-    assert notice.args["thread_ts"] == outcome.args["thread_ts"]
-    assert "<@U_AGENT>" in json.dumps(blocks_of(notice.args))
+    with watch_logs() as logs:
+        online.add(CUSTOMER)
+        done = await _update_of(bot, ts, "Screenshot requested")
+        head = json.dumps(blocks_of(done.args)[0])
+        assert "<@U_AGENT>" in head
+        assert "came online" in head
+        notice = await bot.slack.next_call("chat.postMessage")
+        assert notice.args["thread_ts"] == outcome.args["thread_ts"]
+        assert "<@U_AGENT>" in json.dumps(blocks_of(notice.args))
+        assert (await logs.next("watch.ended"))["end"] == "success"
     health = await (await bot.client.get("/healthz")).json()
     assert health["watches"] == 0
 
@@ -205,8 +208,11 @@ async def test_stop_ends_keep_trying_and_offers_the_buttons_again(bot: Bot, aioh
     watching = await _update_of(bot, ts, "Keeping trying")
     assert (await (await bot.client.get("/healthz")).json())["watches"] == 1
 
-    await bot.interact(click(watching.args, "bugpilot_stop", ts=ts, response_url=bot.response_url(), user_id="U_LEAD"))
-    stopped = await _update_of(bot, ts, "stopped Keep trying after 1 attempt")
+    with watch_logs() as logs:
+        stop = click(watching.args, "bugpilot_stop", ts=ts, response_url=bot.response_url(), user_id="U_LEAD")
+        await bot.interact(stop)
+        stopped = await _update_of(bot, ts, "stopped Keep trying after 1 attempt")
+        assert (await logs.next("watch.ended"))["end"] == "stopped"
     assert "<@U_LEAD>" in json.dumps(blocks_of(stopped.args))
     assert set(buttons(stopped.args)) == {"bugpilot_try_again", "bugpilot_keep_trying"}
     assert len(bot.bugpilot.sim.received) == 2

@@ -24,13 +24,15 @@ from bot.workflow import Services
 
 __all__ = ["register"]
 
+ACTION_OPEN_SESSION = "open_session"  # the link button on a success (bot.blocks.build_success)
+
 log = structlog.get_logger(__name__)
 
 _Listener = Callable[..., Awaitable[None]]
 
 
 def register(bolt: AsyncApp, services: Services, tasks: BackgroundTasks, busy: Busy, watches: Watches) -> None:
-    """Wire the three follow-up buttons."""
+    """Wire the three follow-up buttons, and acknowledge clicks on the session link."""
 
     def listener(kind: str, act: Callable[[OutcomeRef, FollowUp, str], None]) -> _Listener:
         async def on_click(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
@@ -59,6 +61,10 @@ def register(bolt: AsyncApp, services: Services, tasks: BackgroundTasks, busy: B
         if not watches.stop(ref.key, user_id):
             tasks.spawn(watches.stale_stop(ref, followup, user_id), name="followup:stale_stop")
 
+    async def on_link(ack: AsyncAck) -> None:
+        await ack()  # Slack opens the link itself; an unanswered click would show the user an error
+
+    bolt.action(ACTION_OPEN_SESSION)(on_link)
     bolt.action(ACTION_TRY_AGAIN)(listener("try_again", on_try_again))
     bolt.action(ACTION_KEEP_TRYING)(listener("keep_trying", on_keep_trying))
     bolt.action(ACTION_STOP)(listener("stop", on_stop))

@@ -35,7 +35,7 @@ _BLOCK_ID: Final = "followup_actions"
 def build_outcome(attempt: Attempt, value: str | None, *, offer: bool = True) -> Message:
     """The outcome of an attempt; with Try again (and Keep trying when offline) where that can help.
 
-    ``value`` is the signed follow-up for the buttons (None: too long to carry);
+    ``value`` is the signed follow-up for the buttons (None: it could not be carried);
     ``offer=False`` leaves the buttons out.
     """
     request = attempt.request
@@ -46,7 +46,9 @@ def build_outcome(attempt: Attempt, value: str | None, *, offer: bool = True) ->
     if not attempt.retryable or not offer:
         return message
     if value is None:
-        return _with(message, _context("This capture's note is too long to carry on a button: run the command again."))
+        return _with(
+            message, _context("Try again isn't available here (the note is too long for a button): run it again.")
+        )
     buttons = [ButtonElement(text="Try again", action_id=ACTION_TRY_AGAIN, value=value, style="primary")]
     if attempt.customer_offline:
         buttons.append(ButtonElement(text="Keep trying", action_id=ACTION_KEEP_TRYING, value=value))
@@ -74,16 +76,16 @@ def build_watch_status(
     """A running Keep trying: who started it, attempts so far, the next attempt, a Stop button."""
     tries = "attempt" if request.attempt == 1 else "attempts"
     line = (
-        f":repeat: *Keeping trying* to get a *{ACTION_NAMES[request.action]}* of *{_label(request)}*: "
+        f":repeat: *Still trying* to get a *{ACTION_NAMES[request.action]}* of *{_label(request)}*: "
         f"they weren't online yet ({request.attempt} {tries} so far). "
-        f"Next attempt {_when(next_at)}; I stop {_when(until)}."
+        f"Next attempt {_when(next_at)}; I give up {_when(until)}."
     )
     footer = f"Started by <@{started_by}> · asked by <@{request.requester_id}>"
     if request.note:
         footer += f" · note: {escape_mrkdwn(request.note)}"
     stop = ButtonElement(text="Stop", action_id=ACTION_STOP, value=value, style="danger")
     blocks = [_section(line), _context(footer), ActionsBlock(block_id=_BLOCK_ID, elements=[stop])]
-    return _message(f"Keeping trying to reach {_label(request)} ({request.attempt} {tries} so far)", blocks)
+    return _message(f"Still trying to reach {_label(request)} ({request.attempt} {tries} so far)", blocks)
 
 
 def build_watch_ended(outcome: Message, why: str) -> Message:

@@ -193,7 +193,8 @@ class Watches:
             "error": f"Keep trying stopped after {_count(tries)}: a different problem came up.",
             "stopped": f"<@{watch.stopped_by}> stopped Keep trying after {_count(tries)}.",
             "shutdown": (
-                f"Bugpilot restarted, so Keep trying stopped after {_count(tries)}. Press *Keep trying* to start again."
+                f"The bot shut down (a restart or a deploy), so Keep trying stopped after {_count(tries)}. "
+                "Press *Keep trying* to start again."
             ),
             "time_up": (
                 f"I kept trying for {_duration(self._policy.duration)} ({_count(tries)}); "

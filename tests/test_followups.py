@@ -182,7 +182,7 @@ async def test_keep_trying_captures_when_the_customer_comes_online(
     payload = click(outcome.args, "bugpilot_keep_trying", ts=ts, response_url=bot.response_url(), user_id="U_HELPER")
     await bot.interact(payload)
     await bot.bugpilot.next_arrival()
-    watching = await _update_of(bot, ts, "Keeping trying")
+    watching = await _update_of(bot, ts, "Still trying")
     assert set(buttons(watching.args)) == {"bugpilot_stop"}
     assert "<@U_HELPER>" in json.dumps(blocks_of(watching.args))
 
@@ -205,7 +205,7 @@ async def test_stop_ends_keep_trying_and_offers_the_buttons_again(bot: Bot, aioh
     bot = await _with_settings(bot, aiohttp_client, settings, bugpilot_keep_trying_every=30)
     outcome, ts = await _offline_outcome(bot)
     await bot.interact(click(outcome.args, "bugpilot_keep_trying", ts=ts, response_url=bot.response_url()))
-    watching = await _update_of(bot, ts, "Keeping trying")
+    watching = await _update_of(bot, ts, "Still trying")
     assert (await (await bot.client.get("/healthz")).json())["watches"] == 1
 
     with watch_logs() as logs:
@@ -224,11 +224,11 @@ async def test_shutdown_stops_keep_trying_and_says_so(bot: Bot, aiohttp_client: 
     bot = await _with_settings(bot, aiohttp_client, settings, bugpilot_keep_trying_every=30)
     outcome, ts = await _offline_outcome(bot)
     await bot.interact(click(outcome.args, "bugpilot_keep_trying", ts=ts, response_url=bot.response_url()))
-    await _update_of(bot, ts, "Keeping trying")
+    await _update_of(bot, ts, "Still trying")
 
     async with asyncio.timeout(5):
         await bot.client.close()
-    stopped = await _update_of(bot, ts, "Bugpilot restarted")
+    stopped = await _update_of(bot, ts, "The bot shut down")
     assert set(buttons(stopped.args)) == {"bugpilot_try_again", "bugpilot_keep_trying"}
     assert len(bot.bugpilot.sim.received) == 2
 
@@ -250,7 +250,7 @@ async def test_keep_trying_stops_on_another_error(bot: Bot, aiohttp_client: Any,
     bot = await _with_settings(bot, aiohttp_client, settings, bugpilot_keep_trying_every=0.05)
     outcome, ts = await _offline_outcome(bot)
     await bot.interact(click(outcome.args, "bugpilot_keep_trying", ts=ts, response_url=bot.response_url()))
-    await _update_of(bot, ts, "Keeping trying")
+    await _update_of(bot, ts, "Still trying")
     bot.bugpilot.sim.failure = "INVALID_API_KEY"
     ended = await _update_of(bot, ts, "a different problem came up")
     assert "BUGPILOT_API_KEY" in json.dumps(blocks_of(ended.args))
@@ -274,13 +274,13 @@ async def test_watches_are_limited_per_person_and_per_process(bot: Bot, aiohttp_
         return click(call.args, "bugpilot_keep_trying", ts=ts, response_url=bot.response_url(user), user_id=user)
 
     await bot.interact(keep(0, "U_ONE"))
-    await _update_of(bot, outcomes[0][1], "Keeping trying")
+    await _update_of(bot, outcomes[0][1], "Still trying")
     await bot.interact(keep(1, "U_ONE"))
     per_person = await bot.slack.next_call("respond")
     assert "the most per person" in json.dumps(per_person.args)
 
     await bot.interact(keep(1, "U_TWO"))
-    await _update_of(bot, outcomes[1][1], "Keeping trying")
+    await _update_of(bot, outcomes[1][1], "Still trying")
     await bot.interact(keep(2, "U_THREE"))
     per_process = await bot.slack.next_call("respond")
     assert "the most this bot allows" in json.dumps(per_process.args)

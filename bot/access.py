@@ -27,6 +27,8 @@ from bot.audit import record_refusal
 from bot.blocks import Message, render_error
 from bot.delivery import Delivery, slack_error
 from bot.errors import AccessDenied
+from bot.followup import FollowUp, FollowUpCodec
+from bot.followup_blocks import FOLLOWUP_ACTIONS
 from bot.tasks import BackgroundTasks
 
 __all__ = ["AccessPolicy", "UsergroupMembers", "access_middleware"]
@@ -149,9 +151,18 @@ class UsergroupMembers:
 
 
 def access_middleware(
-    policy: AccessPolicy, members: UsergroupMembers | None, delivery: Delivery, tasks: BackgroundTasks
+    policy: AccessPolicy,
+    members: UsergroupMembers | None,
+    delivery: Delivery,
+    tasks: BackgroundTasks,
+    *,
+    followups: FollowUpCodec | None = None,
 ) -> Callable[..., Awaitable[Any]]:
-    """The global Bolt middleware that refuses what may not capture."""
+    """The global Bolt middleware that refuses what may not capture.
+
+    A follow-up button counts as coming from the conversation its capture was asked in
+    (``followups`` reads that from the button), even when its message is a direct message.
+    """
 
     async def check_access(
         body: dict[str, Any],
@@ -163,7 +174,7 @@ def access_middleware(
         if kind in {"view_closed", "block_suggestion"} or _passive(body):
             return await next()
         reason = _other_workspace(body, context)
-        channel = _channel(body, context, kind)
+        channel = _channel(body, context, kind, followups)
         # A modal that does not say where it was opened from was checked when it was opened.
         if reason is None and not (channel is None and kind == "view_submission"):
             reason = policy.channel_refusal(channel)
@@ -227,8 +238,14 @@ def _other_workspace(body: dict[str, Any], context: MutableMapping[str, Any]) ->
     return None
 
 
-def _channel(body: dict[str, Any], context: MutableMapping[str, Any], kind: str) -> str | None:
+def _channel(
+    body: dict[str, Any], context: MutableMapping[str, Any], kind: str, followups: FollowUpCodec | None
+) -> str | None:
     channel = context.get("channel_id")
+    if kind == "block_actions" and followups is not None:
+        followup = _followup(body, followups)
+        if followup is not None:
+            return followup.channel_id
     if channel is None and kind == "view_submission":
         try:
             metadata = json.loads((body.get("view") or {}).get("private_metadata") or "{}")
@@ -237,6 +254,15 @@ def _channel(body: dict[str, Any], context: MutableMapping[str, Any], kind: str)
         found = metadata.get("channel_id") or metadata.get("channel") if isinstance(metadata, dict) else None
         return found if isinstance(found, str) else None
     return channel if isinstance(channel, str) else None
+
+
+def _followup(body: dict[str, Any], followups: FollowUpCodec) -> FollowUp | None:
+    """The follow-up a Try again / Keep trying / Stop click carries (None for other clicks or bad values)."""
+    actions = body.get("actions")
+    action = actions[0] if isinstance(actions, list) and actions else None
+    if not isinstance(action, dict) or action.get("action_id") not in FOLLOWUP_ACTIONS:
+        return None
+    return followups.peek(action.get("value"))
 
 
 def _refusal_view(message: Message) -> View:

@@ -145,7 +145,7 @@ def _access(
     members = UsergroupMembers(slack, policy.usergroups, tasks) if policy.usergroups else None
     if members is not None:
         members.warm()
-    return access_middleware(policy, members, services.delivery, tasks)
+    return access_middleware(policy, members, services.delivery, tasks, followups=services.followups)
 
 
 def _watch_policy(settings: Settings) -> WatchPolicy:

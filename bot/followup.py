@@ -126,25 +126,33 @@ class FollowUpCodec:
 
     def decode(self, value: object) -> FollowUp:
         """The follow-up a button value carries; ``InvalidButton`` when it is not one we signed."""
+        try:
+            return self._checked(value)
+        except InvalidButton as exc:
+            log.warning("followup.invalid_value", reason=str(exc))
+            raise
+
+    def peek(self, value: object) -> FollowUp | None:
+        """Like ``decode``, quietly: None when the value is not one we signed."""
+        try:
+            return self._checked(value)
+        except InvalidButton:
+            return None
+
+    def _checked(self, value: object) -> FollowUp:
         if not isinstance(value, str) or len(value) > MAX_VALUE or "." not in value:
-            raise self._invalid("malformed")
+            raise InvalidButton("malformed")
         signature, body = value.split(".", 1)
         if not hmac.compare_digest(signature.encode(), self._sign(body).encode()):
-            raise self._invalid("bad_signature")
+            raise InvalidButton("bad_signature")
         try:
-            data = json.loads(_unpack(body))
-            return FollowUp.model_validate(data)
+            return FollowUp.model_validate(json.loads(_unpack(body)))
         except (ValueError, ValidationError, zlib.error, binascii.Error):
-            raise self._invalid("bad_payload") from None
+            raise InvalidButton("bad_payload") from None
 
     def _sign(self, body: str) -> str:
         digest = hmac.new(self._key, body.encode(), hashlib.sha256).digest()[:_SIG_BYTES]
         return base64.urlsafe_b64encode(digest).decode().rstrip("=")
-
-    @staticmethod
-    def _invalid(reason: str) -> InvalidButton:
-        log.warning("followup.invalid_value", reason=reason)
-        return InvalidButton(f"button value refused: {reason}")
 
 
 def _unpack(body: str) -> str:

@@ -127,6 +127,23 @@ async def test_listed_person_captures_as_usual(bot: Bot, aiohttp_client: Any, se
     assert (await bot.bugpilot.next_arrival())["userId"] == CUSTOMER
 
 
+async def test_listed_person_gets_the_shortcut_modal_and_the_mention_capture(
+    bot: Bot, aiohttp_client: Any, settings: Settings, online: set[str]
+):
+    """The check lets listed people through to the other surfaces' own listeners."""
+    bot = await _restricted(bot, aiohttp_client, settings, bugpilot_allowed_users=frozenset({AGENT}))
+    shortcut = message_shortcut(user_id=AGENT, channel_id=SUPPORT, response_url=bot.response_url())
+    assert (await bot.interact(shortcut)).status == 200
+    opened = await bot.slack.next_call("views.open")
+    assert "bugpilot_capture" in json.dumps(opened.args)
+
+    online.add(CUSTOMER)
+    event = json.dumps(mention_event(user_id=AGENT, channel_id=SUPPORT))
+    assert (await bot.post_signed(event, headers={"Content-Type": "application/json"})).status == 200
+    assert (await bot.bugpilot.next_arrival())["userId"] == CUSTOMER
+    assert not bot.slack.of("chat.postEphemeral")
+
+
 async def test_members_of_an_allowed_user_group_may_capture(
     bot: Bot, aiohttp_client: Any, settings: Settings, online: set[str]
 ):

@@ -12,7 +12,7 @@ from bot.app import create_app
 from bot.settings import Settings
 from tests.conftest import Bot
 from tests.fakes import Call
-from tests.interactions import blocks_of, buttons, click
+from tests.interactions import blocks_of, buttons, click, mention_event
 from tests.logwatch import watch_logs
 
 CUSTOMER = "alice@acme.com"
@@ -296,3 +296,43 @@ async def test_stop_when_nothing_runs_restores_the_buttons(bot: Bot):
     restored = await _update_of(bot, ts, "no longer running")
     assert set(buttons(restored.args)) == {"bugpilot_try_again", "bugpilot_keep_trying"}
     assert len(bot.bugpilot.sim.received) == 1
+
+
+async def test_try_again_works_on_an_outcome_of_a_mention_in_a_thread(bot: Bot, online: set[str]):
+    """Outcomes from other surfaces get the same buttons; the thread reply is updated in place."""
+    event = mention_event(user_id="U_AGENT", channel_id="C_SUPPORT")
+    await bot.post_signed(json.dumps(event), headers={"Content-Type": "application/json"})
+    working = await bot.slack.next_call("chat.postMessage")
+    assert working.args["thread_ts"] == "1700000000.000200"
+    ts = bot.slack.ts_of(working)
+    outcome = await _update_of(bot, ts, "isn't online")
+    await bot.bugpilot.next_arrival()
+    online.add("bob@customer.io")
+    await bot.interact(click(outcome.args, "bugpilot_try_again", ts=ts, response_url=bot.response_url()))
+    done = await _update_of(bot, ts, "Screenshot requested")
+    assert "attempt 2" in json.dumps(blocks_of(done.args))
+    assert len(bot.bugpilot.sim.received) == 2
+
+
+async def test_try_again_works_on_an_outcome_sent_by_direct_message(
+    bot: Bot, aiohttp_client: Any, settings: Settings, online: set[str]
+):
+    """When the outcome had to come as a DM, its buttons work there, and count as the original channel."""
+    restricted = {"bugpilot_allowed_channels": frozenset({"C_SUPPORT"})}
+    bot = await _with_settings(bot, aiohttp_client, settings, **restricted)
+    bot.slack.post_errors["C_SUPPORT"] = "not_in_channel"
+    event = mention_event(user_id="U_AGENT", channel_id="C_SUPPORT")
+    await bot.post_signed(json.dumps(event), headers={"Content-Type": "application/json"})
+    direct = await bot.slack.next_call("chat.postMessage")
+    while direct.args["channel"] != "U_AGENT":
+        direct = await bot.slack.next_call("chat.postMessage")
+    assert "bugpilot_try_again" in buttons(direct.args)
+    await bot.bugpilot.next_arrival()
+    online.add("bob@customer.io")
+    payload = click(
+        direct.args, "bugpilot_try_again", ts=bot.slack.ts_of(direct), response_url="", channel_id="D0AGENTDM"
+    )
+    await bot.interact(payload)
+    done = await _update_of(bot, payload["container"]["message_ts"], "requested")
+    assert done.args["channel"] == "D0AGENTDM"
+    assert len(bot.bugpilot.sim.received) == 2

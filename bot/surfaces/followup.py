@@ -82,7 +82,8 @@ def _read(services: Services, body: dict[str, Any], action: dict[str, Any]) -> t
         raise InvalidButton("this deployment signs no buttons")
     ref = OutcomeRef.from_click(body)
     followup = services.followups.decode(action.get("value"))
-    if followup.channel_id != ref.channel_id:
+    # An outcome the bot could not post in its conversation may have come as a direct message.
+    if followup.channel_id != ref.channel_id and not ref.channel_id.startswith("D"):
         log.warning("followup.invalid_value", reason="other_channel")
         raise InvalidButton("the button belongs to another conversation")
     return ref, followup

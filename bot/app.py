@@ -159,8 +159,8 @@ def _watch_policy(settings: Settings) -> WatchPolicy:
 
 def _button_key(settings: Settings) -> str:
     """The secret follow-up buttons are signed with: the signing secret, else the bot token."""
-    secret = settings.slack_signing_secret or settings.slack_bot_token
-    return secret.get_secret_value() or settings.slack_bot_token.get_secret_value()
+    signing = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
+    return signing or settings.slack_bot_token.get_secret_value()
 
 
 async def _on_unhandled_error(error: Exception, body: dict[str, Any]) -> None:

@@ -89,11 +89,14 @@ async def show(services: Services, ref: OutcomeRef, message: Message) -> bool:
 
 
 async def finish(services: Services, ref: OutcomeRef, followup: FollowUp, attempt: Attempt, message: Message) -> None:
-    """Show the final ``message`` and bring the request message's status line up to date."""
-    await show(services, ref, message)
+    """Bring the request message's status line up to date, then show the final ``message``.
+
+    The outcome goes last: its buttons can be clicked as soon as it shows.
+    """
     if followup.status_ts is not None and not ref.ephemeral:
         status = build_request_status(attempt.request, "failed" if attempt.error else "done", summarize(attempt.error))
         await services.delivery.update(followup.channel_id, followup.status_ts, status)
+    await show(services, ref, message)
 
 
 def next_value(services: Services, attempt: Attempt, followup: FollowUp) -> str | None:

@@ -61,7 +61,7 @@ async def test_try_again_repeats_the_capture_and_updates_the_outcome_in_place(bo
     done = await _update_of(bot, ts, "Screenshot requested")
     assert "attempt 2" in json.dumps(blocks_of(done.args))
     assert "bugpilot_try_again" not in buttons(done.args)
-    status = await bot.slack.next_call("chat.update")
+    status = bot.slack.of("chat.update")[-2]
     assert "done, see the thread" in status.args["text"]
     assert status.args["ts"] == outcome.args["thread_ts"]
 
@@ -69,8 +69,10 @@ async def test_try_again_repeats_the_capture_and_updates_the_outcome_in_place(bo
 async def test_try_again_that_fails_again_offers_the_buttons_again(bot: Bot):
     """A second failure shows attempt 2 with fresh buttons that lead to attempt 3."""
     outcome, ts = await _offline_outcome(bot)
-    await bot.interact(click(outcome.args, "bugpilot_try_again", ts=ts, response_url=bot.response_url()))
-    again = await _update_of(bot, ts, "isn't online")
+    with watch_logs() as logs:
+        await bot.interact(click(outcome.args, "bugpilot_try_again", ts=ts, response_url=bot.response_url()))
+        again = await _update_of(bot, ts, "isn't online")
+        await logs.next("followup.handled")
     assert "attempt 2" in json.dumps(blocks_of(again.args))
     await bot.interact(click(again.args, "bugpilot_try_again", ts=ts, response_url=bot.response_url()))
     third = await _update_of(bot, ts, "isn't online")

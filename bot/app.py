@@ -20,18 +20,24 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.access import AccessPolicy, UsergroupMembers, access_middleware
 from bot.bugpilot import BugpilotClient
 from bot.delivery import Delivery
+from bot.followup import FollowUpCodec
 from bot.logs import bind_request_context
+from bot.retry import Busy
 from bot.settings import Mode, Settings
-from bot.surfaces import command, mention, shortcut
+from bot.surfaces import command, followup, mention, shortcut
 from bot.tasks import BackgroundTasks
+from bot.watches import Watches, WatchPolicy
 from bot.workflow import Services
 
-__all__ = ["BOLT", "TASKS", "create_app"]
+__all__ = ["BOLT", "SOCKET", "TASKS", "WATCHES", "create_app"]
 
 BOLT = web.AppKey("bolt", AsyncApp)
 TASKS = web.AppKey("tasks", BackgroundTasks)
+WATCHES = web.AppKey("watches", Watches)
+SOCKET = web.AppKey("socket", AsyncSocketModeHandler)
 
 MAX_BODY_BYTES = 256 * 1024
 _POOL_LIMIT = 512
@@ -74,27 +80,40 @@ def _lifecycle(settings: Settings, mode: Mode) -> Callable[[web.Application], As
                     total_timeout=settings.bugpilot_timeout,
                 ),
                 delivery=Delivery(slack, slack_session),
+                followups=FollowUpCodec(_button_key(settings)),
             )
-            bolt = build_bolt(settings, slack, services, app[TASKS])
+            busy = Busy()
+            app[WATCHES] = Watches(services, app[TASKS], busy, _watch_policy(settings))
+            bolt = build_bolt(settings, slack, services, app[TASKS], busy=busy, watches=app[WATCHES])
             app[BOLT] = bolt
             socket = None
             if mode == "socket" and settings.slack_app_token is not None:
                 socket = AsyncSocketModeHandler(
                     bolt, app_token=settings.slack_app_token.get_secret_value(), web_client=slack
                 )
+                app[SOCKET] = socket
                 await socket.connect_async()  # type: ignore[no-untyped-call]
             log.info("app.started", mode=mode)
             yield
             if socket is not None:
                 await socket.close_async()  # type: ignore[no-untyped-call]
+            app[WATCHES].shutdown()
             cancelled = await app[TASKS].drain(settings.shutdown_grace_seconds)
             log.info("app.stopped", cancelled=cancelled)
 
     return lifecycle
 
 
-def build_bolt(settings: Settings, slack: AsyncWebClient, services: Services, tasks: BackgroundTasks) -> AsyncApp:
-    """The Bolt app with every listener registered."""
+def build_bolt(
+    settings: Settings,
+    slack: AsyncWebClient,
+    services: Services,
+    tasks: BackgroundTasks,
+    *,
+    busy: Busy | None = None,
+    watches: Watches | None = None,
+) -> AsyncApp:
+    """The Bolt app with every listener registered, behind the access check."""
     secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
     bolt = AsyncApp(
         client=slack,
@@ -103,11 +122,45 @@ def build_bolt(settings: Settings, slack: AsyncWebClient, services: Services, ta
         logger=logging.getLogger("slack_bolt"),
     )
     bolt.middleware(bind_request_context)
+    bolt.middleware(_access(settings, slack, services, tasks))
     command.register(bolt, services, tasks)
     shortcut.register(bolt, services, tasks)
     mention.register(bolt, services, tasks)
+    busy = Busy() if busy is None else busy
+    watches = Watches(services, tasks, busy, _watch_policy(settings)) if watches is None else watches
+    followup.register(bolt, services, tasks, busy, watches)
     bolt.error(_on_unhandled_error)
     return bolt
+
+
+def _access(
+    settings: Settings, slack: AsyncWebClient, services: Services, tasks: BackgroundTasks
+) -> Callable[..., Any]:
+    policy = AccessPolicy(
+        users=settings.bugpilot_allowed_users,
+        usergroups=settings.bugpilot_allowed_usergroups,
+        channels=settings.bugpilot_allowed_channels,
+        contact=settings.bugpilot_access_contact,
+    )
+    members = UsergroupMembers(slack, policy.usergroups, tasks) if policy.usergroups else None
+    if members is not None:
+        members.warm()
+    return access_middleware(policy, members, services.delivery, tasks, followups=services.followups)
+
+
+def _watch_policy(settings: Settings) -> WatchPolicy:
+    return WatchPolicy(
+        every=settings.bugpilot_keep_trying_every,
+        duration=settings.bugpilot_keep_trying_for,
+        max_total=settings.bugpilot_keep_trying_max,
+        max_per_user=settings.bugpilot_keep_trying_max_per_user,
+    )
+
+
+def _button_key(settings: Settings) -> str:
+    """The secret follow-up buttons are signed with: the signing secret, else the bot token."""
+    signing = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
+    return signing or settings.slack_bot_token.get_secret_value()
 
 
 async def _on_unhandled_error(error: Exception, body: dict[str, Any]) -> None:
@@ -121,6 +174,15 @@ async def _slack_events(request: web.Request) -> web.StreamResponse:
 
 
 async def _healthz(request: web.Request) -> web.Response:
+    """``ok`` while serving; 503 while stopping or, in Socket Mode, while the socket is down."""
     tasks = request.app[TASKS]
-    status = "stopping" if tasks.closed else "ok"
-    return web.json_response({"status": status, "in_flight": len(tasks)}, status=503 if tasks.closed else 200)
+    body: dict[str, object] = {"in_flight": len(tasks)}
+    healthy = not tasks.closed
+    if WATCHES in request.app:
+        body["watches"] = len(request.app[WATCHES])
+    if SOCKET in request.app:
+        connected = await request.app[SOCKET].client.is_connected()
+        body["socket"] = "connected" if connected else "disconnected"
+        healthy = healthy and connected
+    body["status"] = "ok" if healthy else ("stopping" if tasks.closed else "degraded")
+    return web.json_response(body, status=200 if healthy else 503)

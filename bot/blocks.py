@@ -22,14 +22,17 @@ from bot.bugpilot import ActionAccepted
 from bot.capture import ACTION_NAMES, CaptureRequest
 from bot.commands import Action
 from bot.errors import (
+    AccessDenied,
     BotError,
     BugpilotConnectionError,
     BugpilotError,
     BugpilotInternalError,
     BugpilotRejected,
     BugpilotTimeout,
+    FollowUpRefused,
     InvalidAction,
     InvalidApiKey,
+    InvalidButton,
     MissingFields,
     NoAccess,
     TargetUserError,
@@ -142,12 +145,13 @@ def render_error(error: BotError, request: CaptureRequest | None = None) -> Mess
     if isinstance(error, BugpilotError) and error.detail:
         body += f"\n>Bugpilot said: {escape_mrkdwn(' '.join(error.detail.split()))}"
     blocks: list[Block] = [_section(body)]
-    facts = [f"Who can fix this: {fixer}"]
+    facts = [f"Who can fix this: {fixer}"] if fixer else []
     if isinstance(error, BugpilotError):
         facts.append(f"Code: `{escape_mrkdwn(error.label)}`")
         if error.status is not None:
             facts.append(f"HTTP {error.status}")
-    blocks.append(_context(" · ".join(facts)))
+    if facts:
+        blocks.append(_context(" · ".join(facts)))
     if request is not None:
         blocks.append(_context(_footer(request)))
     return _message(_strip_emphasis(title), blocks)
@@ -176,6 +180,16 @@ def _explain(error: BotError, request: CaptureRequest | None) -> tuple[str, str,
     who = _plain_customer(request) if request else "The customer"
     if isinstance(error, TargetUserError):
         return ("I can't capture that member", escape_mrkdwn(error.reason), "you: name the customer by email or ID")
+    if isinstance(error, AccessDenied):
+        return ("You can't capture with Bugpilot here", error.reason, error.contact)
+    if isinstance(error, InvalidButton):
+        return (
+            "That button doesn't check out",
+            "Its data was changed or damaged on the way, so I did nothing. Run the command again to capture.",
+            "you: run the command again",
+        )
+    if isinstance(error, FollowUpRefused):
+        return ("Not right now", error.reason, "")
     if isinstance(error, UserNotConnected):
         ident = f"`{escape_mrkdwn(request.customer)}`" if request else "this email or ID"
         advice = "\n".join(

@@ -24,13 +24,15 @@ class Surface(StrEnum):
     SHORTCUT = "shortcut"
     MENTION = "mention"
     RETRY = "retry"
+    KEEP_TRYING = "keep_trying"
 
 
 class CaptureRequest(BaseModel):
     """One capture, resolved and ready to send to Bugpilot.
 
     ``customer`` is the Bugpilot ``userId`` (email or ID); ``customer_label`` is how it
-    is shown (a mention resolved to an email shows both).
+    is shown (a mention resolved to an email shows both). ``actor_id`` is who set this
+    attempt off when that is not the requester (a Try again click, say).
     """
 
     model_config = ConfigDict(frozen=True)
@@ -44,3 +46,4 @@ class CaptureRequest(BaseModel):
     channel_id: str = ""
     surface: Surface = Surface.COMMAND
     attempt: int = 1
+    actor_id: str = ""

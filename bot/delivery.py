@@ -82,7 +82,7 @@ class Delivery:
         except SlackApiError as exc:
             log.warning("slack.update_failed", method="chat.update", error=slack_error(exc))
             return False
-        except aiohttp.ClientError as exc:
+        except (aiohttp.ClientError, TimeoutError) as exc:
             log.warning("slack.update_failed", method="chat.update", error=type(exc).__name__)
             return False
         return True

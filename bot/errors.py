@@ -5,6 +5,9 @@
     BotError
     ├── UsageError                 the command text cannot be used (shown with usage)
     ├── TargetUserError            a mentioned Slack member cannot be used as the customer
+    ├── AccessDenied               this person, channel or workspace may not capture (says who to ask)
+    ├── InvalidButton              a button's value failed validation (tampered or malformed): no call
+    ├── FollowUpRefused            a button cannot act now (already trying, too many watches, restarting)
     └── BugpilotError              the Action API did not do what was asked
         ├── BugpilotRejected       a 4xx answer: the request was refused
         │   ├── UserNotConnected   USER_NOT_CONNECTED: the customer is not online now
@@ -27,6 +30,7 @@ secrets: no headers, no API key, no tokens.
 from __future__ import annotations
 
 __all__ = [
+    "AccessDenied",
     "BotError",
     "BugpilotConnectionError",
     "BugpilotError",
@@ -35,8 +39,10 @@ __all__ = [
     "BugpilotTimeout",
     "BugpilotUnavailable",
     "BugpilotUnexpectedResponse",
+    "FollowUpRefused",
     "InvalidAction",
     "InvalidApiKey",
+    "InvalidButton",
     "MissingFields",
     "NoAccess",
     "TargetUserError",
@@ -69,6 +75,31 @@ class TargetUserError(BotError):
         super().__init__(reason)
         self.reason = reason
         self.slack_user_id = slack_user_id
+
+
+class AccessDenied(BotError):
+    """The allow-lists or the installed workspace do not let this request capture.
+
+    ``reason`` is a mrkdwn sentence for the person refused; ``contact`` says who can
+    grant access (trusted text from settings).
+    """
+
+    def __init__(self, reason: str, *, contact: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.contact = contact
+
+
+class InvalidButton(BotError):
+    """A follow-up button's value is malformed or its signature does not match."""
+
+
+class FollowUpRefused(BotError):
+    """A follow-up button cannot act right now; ``reason`` is a mrkdwn sentence for the user."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 class BugpilotError(BotError):

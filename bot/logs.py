@@ -83,6 +83,8 @@ def configure_logging(
     # slack_sdk logs request details at DEBUG; keep it and aiohttp's access log quiet.
     for name in ("slack_sdk", "slack_bolt", "aiohttp.access"):
         logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLevelName(level)))
+    # The audit trail is kept whatever the level: operators ship it to their log store.
+    logging.getLogger("bot.audit").setLevel(min(logging.INFO, logging.getLevelName(level)))
 
 
 async def bind_request_context(

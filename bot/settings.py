@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal
+import re
+from typing import Annotated, Literal, Self
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_core import ErrorDetails
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 __all__ = ["Mode", "Settings", "SettingsError"]
 
@@ -29,6 +30,33 @@ def _http_url(value: str) -> str:
         msg = "must be an http:// or https:// URL"
         raise ValueError(msg)
     return value
+
+
+_SLACK_IDS = {
+    "bugpilot_allowed_users": (re.compile(r"[UW][A-Z0-9]{2,20}"), "a Slack user ID (like U012AB3CD)"),
+    "bugpilot_allowed_usergroups": (re.compile(r"S[A-Z0-9]{2,20}"), "a Slack user group ID (like S0614TZR7)"),
+    "bugpilot_allowed_channels": (re.compile(r"[CGD][A-Z0-9]{2,20}"), "a Slack channel ID (like C024BE91L)"),
+}
+
+IdSet = Annotated[frozenset[str], NoDecode]
+
+
+def _id_list(value: object, field: str) -> frozenset[str]:
+    """A comma-separated list of Slack IDs (or a collection of them), each checked."""
+    if isinstance(value, str):
+        items: list[object] = list(value.split(","))
+    elif isinstance(value, (list, set, frozenset, tuple)):
+        items = list(value)
+    else:
+        msg = "must be a comma-separated list of IDs"
+        raise ValueError(msg)  # noqa: TRY004 - pydantic reports ValueError as a validation error
+    pattern, kind = _SLACK_IDS[field]
+    ids = {str(item).strip() for item in items} - {""}
+    bad = [item if len(item) <= 30 else item[:29] + "…" for item in ids if not pattern.fullmatch(item)]
+    if bad:
+        msg = f"{', '.join(repr(item) for item in sorted(bad))} {'is' if len(bad) == 1 else 'are'} not {kind}"
+        raise ValueError(msg)
+    return frozenset(ids)
 
 
 def _prefixed(value: SecretStr | None, prefix: str) -> SecretStr | None:
@@ -56,6 +84,16 @@ class Settings(BaseSettings):
     shutdown_grace_seconds: float = Field(default=25.0, ge=0, le=600)
     log_format: Literal["auto", "json", "console"] = "auto"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # Who may capture: empty lists mean everyone in the installed workspace, everywhere.
+    bugpilot_allowed_users: IdSet = frozenset()
+    bugpilot_allowed_usergroups: IdSet = frozenset()
+    bugpilot_allowed_channels: IdSet = frozenset()
+    bugpilot_access_contact: str = Field(default="", max_length=200)
+    # Keep trying: how often, for how long, and how many at once.
+    bugpilot_keep_trying_every: float = Field(default=30.0, gt=0, le=3600)
+    bugpilot_keep_trying_for: float = Field(default=600.0, gt=0, le=86400)
+    bugpilot_keep_trying_max: int = Field(default=50, ge=1, le=10000)
+    bugpilot_keep_trying_max_per_user: int = Field(default=5, ge=1, le=10000)
 
     @field_validator("slack_api_url", "bugpilot_api_url")
     @classmethod
@@ -72,6 +110,21 @@ class Settings(BaseSettings):
     @classmethod
     def _check_app_token(cls, value: SecretStr | None) -> SecretStr | None:
         return _prefixed(value, "xapp-")
+
+    @field_validator(*_SLACK_IDS, mode="before")
+    @classmethod
+    def _check_ids(cls, value: object, info: ValidationInfo) -> frozenset[str]:
+        return _id_list(value, str(info.field_name))
+
+    @model_validator(mode="after")
+    def _check_keep_trying(self) -> Self:
+        if self.bugpilot_keep_trying_every > self.bugpilot_keep_trying_for:
+            msg = "BUGPILOT_KEEP_TRYING_EVERY: must not be longer than BUGPILOT_KEEP_TRYING_FOR"
+            raise ValueError(msg)
+        if self.bugpilot_keep_trying_max_per_user > self.bugpilot_keep_trying_max:
+            msg = "BUGPILOT_KEEP_TRYING_MAX_PER_USER: must not be larger than BUGPILOT_KEEP_TRYING_MAX"
+            raise ValueError(msg)
+        return self
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -109,8 +162,10 @@ def _filled(value: SecretStr | None) -> bool:
 
 def _describe(error: ErrorDetails) -> str:
     """One line per problem, naming the variable; never the value (it may be a secret)."""
-    name = str(error["loc"][0]).upper() if error["loc"] else "SETTINGS"
+    message = error["msg"].removeprefix("Value error, ")
+    if not error["loc"]:
+        return message  # a check across settings names its variables itself
+    name = str(error["loc"][0]).upper()
     if error["type"] == "missing":
         return f"{name}: missing"
-    message = error["msg"].removeprefix("Value error, ")
     return f"{name}: {message}"

@@ -14,11 +14,13 @@ import aiohttp
 import structlog
 from slack_sdk.errors import SlackApiError
 
-from bot.blocks import Message, build_request_status, build_success, render_error, with_invite_hint
+from bot.attempt import attempt_capture, summarize
+from bot.blocks import Message, build_request_status, with_invite_hint
 from bot.bugpilot import BugpilotClient
 from bot.capture import CaptureRequest
 from bot.delivery import Delivery, slack_error
-from bot.errors import BotError, BugpilotError
+from bot.followup import FollowUpCodec
+from bot.followup_blocks import build_outcome
 
 __all__ = ["Place", "Services", "run_capture"]
 
@@ -40,10 +42,15 @@ class Place:
 
 @dataclass(frozen=True)
 class Services:
-    """What listeners need, built once per process by ``create_app``."""
+    """What listeners need, built once per process by ``create_app``.
+
+    ``followups`` signs the values of Try again / Keep trying buttons; without it
+    outcomes carry no such buttons.
+    """
 
     bugpilot: BugpilotClient
     delivery: Delivery
+    followups: FollowUpCodec | None = None
 
 
 async def run_capture(services: Services, request: CaptureRequest, place: Place) -> None:
@@ -52,19 +59,17 @@ async def run_capture(services: Services, request: CaptureRequest, place: Place)
     delivery = services.delivery
     status_ts, cannot_post = await _post_request_message(delivery, request, place)
 
-    outcome_code = "ok"
-    try:
-        accepted = await services.bugpilot.request_action(
-            user_id=request.customer, action=request.action, note=request.note
-        )
-    except BugpilotError as exc:
-        outcome_code, outcome, summary = exc.label, render_error(exc, request), _summary(exc)
-    except Exception:
-        log.exception("capture.crashed")
-        outcome_code, summary = "BOT_ERROR", "something went wrong in the bot"
-        outcome = render_error(BotError(summary), request)
-    else:
-        outcome, summary = build_success(request, accepted), ""
+    # The outcome lives in the thread it was asked in, else in the request message's thread.
+    thread_ts = place.thread_ts or status_ts
+    attempt = await attempt_capture(services.bugpilot, request, thread_ts=thread_ts)
+    outcome_code, summary = attempt.code, summarize(attempt.error)
+    codec, own_parent = services.followups, (status_ts if place.thread_ts is None else None)
+    value = (
+        codec.value_for(request, channel_id=place.channel_id, thread_ts=thread_ts, status_ts=own_parent)
+        if codec and attempt.retryable
+        else None
+    )
+    outcome = build_outcome(attempt, value, offer=codec is not None)
 
     delivered = await _deliver(delivery, request, place, status_ts, cannot_post, outcome, summary)
     log.info(
@@ -126,15 +131,3 @@ async def _deliver(
         return "direct"
     log.error("outcome.undeliverable", reason=cannot_post)
     return "lost"
-
-
-def _summary(error: BugpilotError) -> str:
-    """A few words for the request message's status line."""
-    return {
-        "USER_NOT_CONNECTED": "the customer isn't online",
-        "INVALID_API_KEY": "Bugpilot rejected the API key",
-        "NO_ACCESS": "Bugpilot refused access",
-        "INTERNAL_ERROR": "Bugpilot had an internal error",
-        "TIMEOUT": "Bugpilot did not answer in time",
-        "CONNECTION_FAILED": "Bugpilot could not be reached",
-    }.get(error.code or "", f"Bugpilot answered {error.label}")

@@ -44,6 +44,10 @@ class FakeSlack:
     messages: dict[str, dict[str, Any]] = field(default_factory=dict)
     gates: dict[str, asyncio.Event] = field(default_factory=dict)
     views: dict[str, dict[str, Any]] = field(default_factory=dict)
+    usergroups: dict[str, list[str]] = field(default_factory=dict)
+    rate_limited: dict[str, int] = field(default_factory=dict)
+    retry_after: str = "0"
+    socket_url: str = ""
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def app(self) -> web.Application:
@@ -74,10 +78,18 @@ class FakeSlack:
         call = Call(method, args)
         self.calls.append(call)
         self.queue.put_nowait(call)
+        if self.rate_limited.get(method, 0) > 0:
+            self.rate_limited[method] -= 1
+            body = {"ok": False, "error": "ratelimited"}
+            return web.json_response(body, status=429, headers={"Retry-After": self.retry_after})
         gate = self.gates.get(method)
         if gate is not None:
             await gate.wait()
         return web.json_response(self._answer(method, args))
+
+    def ts_of(self, call: Call) -> str:
+        """The ts the fake gave the message ``call`` posted."""
+        return next(ts for ts, args in self.messages.items() if args is call.args)
 
     def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         if method in self.method_errors:
@@ -100,6 +112,11 @@ class FakeSlack:
             channel, ts = str(args.get("channel")), str(args.get("message_ts"))
             link = f"https://acme.slack.com/archives/{channel}/p{ts.replace('.', '')}"
             return {"ok": True, "channel": channel, "permalink": link}
+        if method == "usergroups.users.list":
+            users = self.usergroups.get(str(args.get("usergroup")))
+            return {"ok": True, "users": users} if users is not None else {"ok": False, "error": "no_such_subteam"}
+        if method == "apps.connections.open":
+            return {"ok": True, "url": self.socket_url}
         if method == "users.info":
             user = self.users.get(str(args.get("user")))
             return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}

@@ -1,0 +1,294 @@
+"""Who may capture: the installed workspace, and the optional allow-lists, for every surface.
+
+One global Bolt middleware checks every request before any listener runs: slash
+commands, shortcuts, modal submissions, mentions and the follow-up buttons alike.
+A refused person is answered privately, with who to ask, and nothing is sent to
+Bugpilot. The check stays within Slack's 3-second acknowledgement: user group
+members are cached, fetched once at a time, and waited for only briefly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+import aiohttp
+import structlog
+from slack_bolt.async_app import AsyncAck
+from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackApiError
+from slack_sdk.models.views import View
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.audit import record_refusal
+from bot.blocks import Message, render_error
+from bot.delivery import Delivery, slack_error
+from bot.errors import AccessDenied
+from bot.followup import FollowUp, FollowUpCodec
+from bot.followup_blocks import FOLLOWUP_ACTIONS
+from bot.tasks import BackgroundTasks
+
+__all__ = ["AccessPolicy", "UsergroupMembers", "access_middleware"]
+
+log = structlog.get_logger(__name__)
+
+DEFAULT_CONTACT: Final = "whoever runs the Bugpilot app in this workspace"
+# Clicks that capture nothing (the link to the session) are let through.
+_PASSIVE_ACTIONS: Final = frozenset({"open_session"})
+_SHOWN_CHANNELS: Final = 10
+
+Next = Callable[[], Awaitable[Any]]
+
+
+@dataclass(frozen=True)
+class AccessPolicy:
+    """The allow-lists; empty means no restriction of that kind."""
+
+    users: frozenset[str] = frozenset()
+    usergroups: frozenset[str] = frozenset()
+    channels: frozenset[str] = frozenset()
+    contact: str = ""
+
+    @property
+    def restricts_people(self) -> bool:
+        """True when a person must be listed, directly or through a user group."""
+        return bool(self.users or self.usergroups)
+
+    def channel_refusal(self, channel_id: str | None) -> str | None:
+        """Why a request from this channel is refused, or None when it may go on."""
+        if not self.channels or channel_id in self.channels:
+            return None
+        shown = ", ".join(f"<#{channel}>" for channel in sorted(self.channels)[:_SHOWN_CHANNELS])
+        more = " and others" if len(self.channels) > _SHOWN_CHANNELS else ""
+        return f"Bugpilot captures only from {shown}{more}. Ask there instead."
+
+    def denied(self, reason: str) -> AccessDenied:
+        """The error shown to a refused person: the reason, and who can grant access."""
+        return AccessDenied(reason, contact=self.contact or DEFAULT_CONTACT)
+
+
+class UsergroupMembers:
+    """Members of the allowed user groups, from ``usergroups.users.list``, cached for ``ttl`` seconds.
+
+    One lookup per group at a time; callers wait at most ``timeout`` seconds, then use
+    what the cache last knew (or nothing). Needs the ``usergroups:read`` scope.
+    """
+
+    def __init__(
+        self,
+        client: AsyncWebClient,
+        groups: Iterable[str],
+        tasks: BackgroundTasks,
+        *,
+        ttl: float = 60.0,
+        timeout: float = 1.5,
+    ) -> None:
+        self._client = client
+        self._groups = sorted(groups)
+        self._tasks = tasks
+        self._ttl = ttl
+        self._timeout = timeout
+        self._cache: dict[str, tuple[float, frozenset[str]]] = {}
+        self._lookups: dict[str, asyncio.Task[None]] = {}
+
+    def warm(self) -> None:
+        """Start fetching every group now, so the first request finds them cached."""
+        for group in self._groups:
+            self._lookup(group)
+
+    async def contains(self, user_id: str) -> bool | None:
+        """Whether ``user_id`` is in any allowed group; None when that could not be found out."""
+        known = await asyncio.gather(*(self._members(group) for group in self._groups))
+        if any(members is not None and user_id in members for members in known):
+            return True
+        return None if any(members is None for members in known) else False
+
+    async def _members(self, group: str) -> frozenset[str] | None:
+        loop = asyncio.get_running_loop()
+        cached = self._cache.get(group)
+        if cached is not None and cached[0] > loop.time():
+            return cached[1]
+        lookup = self._lookup(group)
+        try:
+            await asyncio.wait_for(asyncio.shield(lookup), self._timeout)
+        except TimeoutError:
+            log.warning("access.usergroup_slow", usergroup=group, waited_s=self._timeout)
+        fresh = self._cache.get(group) or cached
+        return fresh[1] if fresh is not None else None
+
+    def _lookup(self, group: str) -> asyncio.Task[None]:
+        running = self._lookups.get(group)
+        if running is None or running.done():
+            running = self._tasks.spawn(self._fetch(group), name=f"usergroup:{group}")
+            self._lookups[group] = running
+        return running
+
+    async def _fetch(self, group: str) -> None:
+        try:
+            response = await self._client.usergroups_users_list(usergroup=group)
+        except SlackApiError as exc:
+            error = slack_error(exc)
+            log.warning("access.usergroup_lookup_failed", method="usergroups.users.list", usergroup=group, error=error)
+            if error == "no_such_subteam":
+                self._store(group, frozenset())
+            return
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            log.warning(
+                "access.usergroup_lookup_failed",
+                method="usergroups.users.list",
+                usergroup=group,
+                error=type(exc).__name__,
+            )
+            return
+        users = response.get("users") or []
+        self._store(group, frozenset(str(user) for user in users))
+
+    def _store(self, group: str, members: frozenset[str]) -> None:
+        self._cache[group] = (asyncio.get_running_loop().time() + self._ttl, members)
+
+
+def access_middleware(
+    policy: AccessPolicy,
+    members: UsergroupMembers | None,
+    delivery: Delivery,
+    tasks: BackgroundTasks,
+    *,
+    followups: FollowUpCodec | None = None,
+) -> Callable[..., Awaitable[Any]]:
+    """The global Bolt middleware that refuses what may not capture.
+
+    A follow-up button counts as coming from the conversation its capture was asked in
+    (``followups`` reads that from the button), even when its message is a direct message.
+    """
+
+    async def check_access(
+        body: dict[str, Any],
+        context: MutableMapping[str, Any],
+        ack: AsyncAck,
+        next: Next,  # noqa: A002 - Bolt passes the argument by this name
+    ) -> Any:  # noqa: ANN401 - whatever Bolt's next() returns
+        kind = _kind(body)
+        if kind in {"view_closed", "block_suggestion"} or _passive(body):
+            return await next()
+        reason = _other_workspace(body, context)
+        channel = _channel(body, context, kind, followups)
+        # A modal that does not say where it was opened from was checked when it was opened.
+        if reason is None and not (channel is None and kind == "view_submission"):
+            reason = policy.channel_refusal(channel)
+        user_id = context.get("user_id")
+        if reason is None and policy.restricts_people and user_id is not None and user_id not in policy.users:
+            allowed = await members.contains(user_id) if members is not None else False
+            if allowed is None:
+                reason = "I couldn't check your user group membership with Slack just now. Try again in a minute."
+            elif not allowed:
+                reason = "You're not among the people allowed to capture customers' screens with Bugpilot."
+        if reason is None:
+            return await next()
+        record_refusal(
+            team_id=context.get("team_id"),
+            user_id=user_id,
+            channel_id=context.get("channel_id"),
+            kind=kind,
+            reason=reason,
+        )
+        message = render_error(policy.denied(reason))
+        if kind == "command":
+            return await ack(text=message.text, blocks=message.blocks, response_type="ephemeral")
+        if kind == "view_submission":
+            return await ack(response_action="update", view=_refusal_view(message))
+        if user_id is not None:
+            tasks.spawn(_tell(delivery, body, context, message), name="access:refused")
+        return BoltResponse(status=200, body="")
+
+    return check_access
+
+
+def _kind(body: dict[str, Any]) -> str:
+    if "command" in body:
+        return "command"
+    kind = str(body.get("type") or "unknown")
+    if kind == "event_callback":
+        return f"event:{(body.get('event') or {}).get('type')}"
+    return kind
+
+
+def _passive(body: dict[str, Any]) -> bool:
+    actions = body.get("actions")
+    if body.get("type") != "block_actions" or not isinstance(actions, list) or not actions:
+        return False
+    return all(isinstance(a, dict) and a.get("action_id") in _PASSIVE_ACTIONS for a in actions)
+
+
+def _other_workspace(body: dict[str, Any], context: MutableMapping[str, Any]) -> str | None:
+    """Why the request is from another workspace or organization than the installed one."""
+    installed = context.get("authorize_result")
+    if installed is None:
+        return None
+    teams = {context.get("team_id"), context.get("actor_team_id")}
+    user = body.get("user")
+    if isinstance(user, dict):
+        teams.add(user.get("team_id"))
+    teams.discard(None)
+    enterprises = {context.get("enterprise_id"), context.get("actor_enterprise_id")} - {None}
+    if (installed.team_id and teams - {installed.team_id}) or (enterprises - {installed.enterprise_id}):
+        return "Bugpilot here works only for members of the workspace it is installed in."
+    return None
+
+
+def _channel(
+    body: dict[str, Any], context: MutableMapping[str, Any], kind: str, followups: FollowUpCodec | None
+) -> str | None:
+    channel = context.get("channel_id")
+    if kind == "block_actions" and followups is not None:
+        followup = _followup(body, followups)
+        if followup is not None:
+            return followup.channel_id
+    if channel is None and kind == "view_submission":
+        try:
+            metadata = json.loads((body.get("view") or {}).get("private_metadata") or "{}")
+        except ValueError:
+            return None
+        found = metadata.get("channel_id") or metadata.get("channel") if isinstance(metadata, dict) else None
+        return found if isinstance(found, str) else None
+    return channel if isinstance(channel, str) else None
+
+
+def _followup(body: dict[str, Any], followups: FollowUpCodec) -> FollowUp | None:
+    """The follow-up a Try again / Keep trying / Stop click carries (None for other clicks or bad values)."""
+    actions = body.get("actions")
+    action = actions[0] if isinstance(actions, list) and actions else None
+    if not isinstance(action, dict) or action.get("action_id") not in FOLLOWUP_ACTIONS:
+        return None
+    return followups.peek(action.get("value"))
+
+
+def _refusal_view(message: Message) -> View:
+    return View(
+        type="modal",
+        title="Bugpilot",
+        close="Close",
+        blocks=message.blocks,
+    )
+
+
+async def _tell(delivery: Delivery, body: dict[str, Any], context: MutableMapping[str, Any], message: Message) -> None:
+    """Answer the refused person privately, by whatever way this kind of request allows."""
+    url = body.get("response_url")
+    if isinstance(url, str) and await delivery.respond(url, message):
+        return
+    channel, user = context.get("channel_id"), context.get("user_id")
+    event = body.get("event") or {}
+    try:
+        if channel and user:
+            await delivery.client.chat_postEphemeral(
+                channel=channel, user=user, text=message.text, blocks=message.blocks, thread_ts=event.get("thread_ts")
+            )
+        elif body.get("trigger_id"):
+            await delivery.client.views_open(trigger_id=body["trigger_id"], view=_refusal_view(message))
+    except SlackApiError as exc:
+        log.warning("slack.refusal_failed", error=slack_error(exc))
+    except (aiohttp.ClientError, TimeoutError) as exc:
+        log.warning("slack.refusal_failed", error=type(exc).__name__)

@@ -1,0 +1,66 @@
+"""The audit trail: one ``audit.capture`` event per capture attempt, for operators' log stores.
+
+Logged at INFO by the ``bot.audit`` logger whatever ``LOG_LEVEL`` says. Notes, tokens
+and keys are never part of an event; ``target`` is the customer's Bugpilot user ID
+(an email or an ID), which is the point of an audit trail.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import structlog
+
+from bot.capture import CaptureRequest
+
+__all__ = ["AUDIT_FIELDS", "AUDIT_LOGGER", "record_capture", "record_refusal"]
+
+AUDIT_LOGGER: Final = "bot.audit"
+
+AUDIT_FIELDS: Final = (
+    "team_id",
+    "user_id",
+    "requester_id",
+    "channel_id",
+    "thread_ts",
+    "target",
+    "action",
+    "surface",
+    "outcome",
+    "http_status",
+    "duration_ms",
+    "attempt",
+)
+
+log = structlog.get_logger(AUDIT_LOGGER)
+
+
+def record_capture(
+    request: CaptureRequest,
+    *,
+    thread_ts: str | None,
+    outcome: str,
+    http_status: int | None,
+    duration_ms: int,
+) -> None:
+    """Emit the ``audit.capture`` event for one attempt."""
+    log.info(
+        "audit.capture",
+        team_id=request.team_id,
+        user_id=request.actor_id or request.requester_id,
+        requester_id=request.requester_id,
+        channel_id=request.channel_id,
+        thread_ts=thread_ts,
+        target=request.customer,
+        action=str(request.action),
+        surface=str(request.surface),
+        outcome=outcome,
+        http_status=http_status,
+        duration_ms=duration_ms,
+        attempt=request.attempt,
+    )
+
+
+def record_refusal(*, team_id: str | None, user_id: str | None, channel_id: str | None, kind: str, reason: str) -> None:
+    """Emit ``audit.refused`` when the access check turns a request away (no capture happens)."""
+    log.info("audit.refused", team_id=team_id, user_id=user_id, channel_id=channel_id, kind=kind, reason=reason)

@@ -1,0 +1,151 @@
+"""Pure Block Kit builders for outcomes that can be followed up: Try again, Keep trying, Stop."""
+
+from __future__ import annotations
+
+import time
+from typing import Final
+
+from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, ContextBlock, MarkdownTextObject, SectionBlock
+
+from bot.attempt import Attempt
+from bot.blocks import Message, build_success, render_error
+from bot.capture import ACTION_NAMES, CaptureRequest
+from bot.markup import escape_mrkdwn
+
+__all__ = [
+    "ACTION_KEEP_TRYING",
+    "ACTION_STOP",
+    "ACTION_TRY_AGAIN",
+    "FOLLOWUP_ACTIONS",
+    "build_outcome",
+    "build_retrying",
+    "build_watch_ended",
+    "build_watch_status",
+    "build_watch_success",
+    "build_watch_success_notice",
+]
+
+ACTION_TRY_AGAIN: Final = "bugpilot_try_again"
+ACTION_KEEP_TRYING: Final = "bugpilot_keep_trying"
+ACTION_STOP: Final = "bugpilot_stop"
+FOLLOWUP_ACTIONS: Final = (ACTION_TRY_AGAIN, ACTION_KEEP_TRYING, ACTION_STOP)
+_BLOCK_ID: Final = "followup_actions"
+
+
+def build_outcome(attempt: Attempt, value: str | None, *, offer: bool = True) -> Message:
+    """The outcome of an attempt; with Try again (and Keep trying when offline) where that can help.
+
+    ``value`` is the signed follow-up for the buttons (None: it could not be carried);
+    ``offer=False`` leaves the buttons out.
+    """
+    request = attempt.request
+    if attempt.accepted is not None:
+        return build_success(request, attempt.accepted)
+    assert attempt.error is not None  # noqa: S101 - an attempt has a result or an error
+    message = render_error(attempt.error, request)
+    if not attempt.retryable or not offer:
+        return message
+    if value is None:
+        return _with(
+            message, _context("Try again isn't available here (the note is too long for a button): run it again.")
+        )
+    buttons = [ButtonElement(text="Try again", action_id=ACTION_TRY_AGAIN, value=value, style="primary")]
+    if attempt.customer_offline:
+        buttons.append(ButtonElement(text="Keep trying", action_id=ACTION_KEEP_TRYING, value=value))
+    return _with(message, ActionsBlock(block_id=_BLOCK_ID, elements=buttons))
+
+
+def build_retrying(request: CaptureRequest) -> Message:
+    """Shown in place of the outcome while attempt ``request.attempt`` runs (no buttons to click twice)."""
+    who = f"<@{request.actor_id}>" if request.actor_id else f"<@{request.requester_id}>"
+    line = (
+        f":hourglass_flowing_sand: Trying again (attempt {request.attempt}): asking Bugpilot for a "
+        f"*{ACTION_NAMES[request.action]}* of *{_label(request)}* for {who}…"
+    )
+    return _message(f"Trying again (attempt {request.attempt})…", [_section(line)])
+
+
+def build_watch_status(
+    request: CaptureRequest,
+    *,
+    started_by: str,
+    next_at: float,
+    until: float,
+    value: str,
+) -> Message:
+    """A running Keep trying: who started it, attempts so far, the next attempt, a Stop button."""
+    tries = "attempt" if request.attempt == 1 else "attempts"
+    line = (
+        f":repeat: *Still trying* to get a *{ACTION_NAMES[request.action]}* of *{_label(request)}*: "
+        f"they weren't online yet ({request.attempt} {tries} so far). "
+        f"Next attempt {_when(next_at)}; I give up {_when(until)}."
+    )
+    footer = f"Started by <@{started_by}> · asked by <@{request.requester_id}>"
+    if request.note:
+        footer += f" · note: {escape_mrkdwn(request.note)}"
+    stop = ButtonElement(text="Stop", action_id=ACTION_STOP, value=value, style="danger")
+    blocks = [_section(line), _context(footer), ActionsBlock(block_id=_BLOCK_ID, elements=[stop])]
+    return _message(f"Still trying to reach {_label(request)} ({request.attempt} {tries} so far)", blocks)
+
+
+def build_watch_ended(outcome: Message, why: str) -> Message:
+    """The last outcome of a watch, headed by why it stopped (``why`` is trusted mrkdwn)."""
+    notice = _context(f":stop_sign: {why}").to_dict()
+    return Message(text=f"{outcome.text} ({_strip(why)})", blocks=[notice, *outcome.blocks])
+
+
+def build_watch_success(attempt: Attempt, mention: list[str]) -> Message:
+    """The success of a watch: the usual success, headed by the people to tell."""
+    request = attempt.request
+    people = " ".join(f"<@{user}>" for user in dict.fromkeys(mention))
+    head = _section(
+        f":tada: {people} *{_label(request)}* came online: captured on attempt {request.attempt}.".strip()
+    ).to_dict()
+    assert attempt.accepted is not None  # noqa: S101 - only successful attempts get here
+    success = build_success(request, attempt.accepted)
+    return Message(text=success.text, blocks=[head, *success.blocks])
+
+
+def build_watch_success_notice(request: CaptureRequest, mention: list[str]) -> Message:
+    """A thread reply that notifies: an edited message mentions nobody."""
+    people = " ".join(f"<@{user}>" for user in dict.fromkeys(mention))
+    line = (
+        f"{people} *{_label(request)}* came online and Bugpilot got the *{ACTION_NAMES[request.action]}* "
+        f"(attempt {request.attempt}); see above."
+    )
+    return _message(f"{_label(request)} came online: {ACTION_NAMES[request.action]} requested.", [_section(line)])
+
+
+def _label(request: CaptureRequest) -> str:
+    return escape_mrkdwn(_clip(request.customer_label or request.customer, 250))
+
+
+def _when(epoch: float) -> str:
+    """A time each reader sees in their own time zone, with a UTC fallback."""
+    seconds = round(epoch)
+    fallback = time.strftime("%H:%M:%S UTC", time.gmtime(seconds))
+    return f"<!date^{seconds}^at {{time_secs}}|at {fallback}>"
+
+
+def _strip(text: str) -> str:
+    return text.replace("*", "")
+
+
+def _with(message: Message, block: ActionsBlock | ContextBlock) -> Message:
+    return Message(text=message.text, blocks=[*message.blocks, block.to_dict()])
+
+
+def _section(text: str) -> SectionBlock:
+    return SectionBlock(text=MarkdownTextObject(text=_clip(text, 3000)))
+
+
+def _context(text: str) -> ContextBlock:
+    return ContextBlock(elements=[MarkdownTextObject(text=_clip(text, 2000))])
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _message(text: str, blocks: list[Block]) -> Message:
+    return Message(text=_clip(text, 3000), blocks=[block.to_dict() for block in blocks])

@@ -1,0 +1,119 @@
+"""Try again: repeat a capture from its outcome message and show the new result in place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+
+from bot.attempt import Attempt, attempt_capture, summarize
+from bot.blocks import Message, build_request_status
+from bot.capture import Surface
+from bot.errors import InvalidButton
+from bot.followup import FollowUp
+from bot.followup_blocks import build_outcome, build_retrying
+from bot.workflow import Services
+
+__all__ = ["Busy", "OutcomeRef", "finish", "next_value", "show", "try_again"]
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class OutcomeRef:
+    """The outcome message a button was clicked on, and how to change it.
+
+    A message in a conversation is edited with ``chat.update``; an ephemeral one (sent
+    privately) only through the click's ``response_url``.
+    """
+
+    channel_id: str
+    ts: str
+    ephemeral: bool
+    response_url: str | None
+
+    @property
+    def key(self) -> str:
+        """Identifies the message: one follow-up at a time per key."""
+        return f"{self.channel_id}:{self.ts}"
+
+    @classmethod
+    def from_click(cls, body: dict[str, Any]) -> OutcomeRef:
+        """Read it from a ``block_actions`` payload; ``InvalidButton`` when the payload lacks it."""
+        container = body.get("container")
+        if not isinstance(container, dict):
+            raise InvalidButton("the click did not say which message it came from")
+        channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
+        ts = container.get("message_ts")
+        if not isinstance(channel, str) or not channel or not isinstance(ts, str) or not ts:
+            raise InvalidButton("the click did not say which message it came from")
+        url = body.get("response_url")
+        return cls(
+            channel_id=channel,
+            ts=ts,
+            ephemeral=bool(container.get("is_ephemeral")),
+            response_url=url if isinstance(url, str) else None,
+        )
+
+
+class Busy:
+    """Outcome messages with a follow-up running: a second click on one makes no second call."""
+
+    def __init__(self) -> None:
+        self._keys: set[str] = set()
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._keys
+
+    def claim(self, key: str) -> bool:
+        """Take the message; False when a follow-up already runs on it."""
+        if key in self._keys:
+            return False
+        self._keys.add(key)
+        return True
+
+    def release(self, key: str) -> None:
+        """Give the message back."""
+        self._keys.discard(key)
+
+
+async def show(services: Services, ref: OutcomeRef, message: Message) -> bool:
+    """Replace the outcome message with ``message``; False (logged) when Slack refused."""
+    if ref.ephemeral:
+        done = await services.delivery.respond(ref.response_url, message, replace_original=True)
+        if not done:
+            log.warning("followup.show_failed", how="response_url")
+        return done
+    return await services.delivery.update(ref.channel_id, ref.ts, message)
+
+
+async def finish(services: Services, ref: OutcomeRef, followup: FollowUp, attempt: Attempt, message: Message) -> None:
+    """Bring the request message's status line up to date, then show the final ``message``.
+
+    The outcome goes last: its buttons can be clicked as soon as it shows.
+    """
+    if followup.status_ts is not None and not ref.ephemeral:
+        status = build_request_status(attempt.request, "failed" if attempt.error else "done", summarize(attempt.error))
+        await services.delivery.update(followup.channel_id, followup.status_ts, status)
+    await show(services, ref, message)
+
+
+def next_value(services: Services, attempt: Attempt, followup: FollowUp) -> str | None:
+    """The signed value for the buttons under ``attempt``'s outcome."""
+    assert services.followups is not None  # noqa: S101 - buttons exist only with a codec
+    return services.followups.value_for(
+        attempt.request, channel_id=followup.channel_id, thread_ts=followup.thread_ts, status_ts=followup.status_ts
+    )
+
+
+async def try_again(services: Services, busy: Busy, ref: OutcomeRef, followup: FollowUp, actor_id: str) -> None:
+    """Run the next attempt of ``followup`` and show it in place; releases ``ref`` in ``busy``."""
+    request = followup.next_request(surface=Surface.RETRY, actor_id=actor_id)
+    try:
+        await show(services, ref, build_retrying(request))
+        attempt = await attempt_capture(services.bugpilot, request, thread_ts=followup.thread_ts)
+        await finish(services, ref, followup, attempt, build_outcome(attempt, next_value(services, attempt, followup)))
+    finally:
+        busy.release(ref.key)
+    log.info("followup.handled", kind="try_again", outcome=attempt.code, attempt=request.attempt)

@@ -1,0 +1,89 @@
+"""The Try again, Keep trying and Stop buttons under an outcome.
+
+Each click is acknowledged at once; the button's signed value is checked before
+anything else, and a click on a message that already has a follow-up running
+makes no second Bugpilot call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import structlog
+from slack_bolt.async_app import AsyncAck, AsyncApp
+
+from bot.blocks import render_error
+from bot.errors import BotError, FollowUpRefused, InvalidButton
+from bot.followup import FollowUp
+from bot.followup_blocks import ACTION_KEEP_TRYING, ACTION_STOP, ACTION_TRY_AGAIN
+from bot.retry import Busy, OutcomeRef, try_again
+from bot.tasks import BackgroundTasks
+from bot.watches import Watches
+from bot.workflow import Services
+
+__all__ = ["register"]
+
+ACTION_OPEN_SESSION = "open_session"  # the link button on a success (bot.blocks.build_success)
+
+log = structlog.get_logger(__name__)
+
+_Listener = Callable[..., Awaitable[None]]
+
+
+def register(bolt: AsyncApp, services: Services, tasks: BackgroundTasks, busy: Busy, watches: Watches) -> None:
+    """Wire the three follow-up buttons, and acknowledge clicks on the session link."""
+
+    def listener(kind: str, act: Callable[[OutcomeRef, FollowUp, str], None]) -> _Listener:
+        async def on_click(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+            await ack()
+            user_id = str((body.get("user") or {}).get("id") or "")
+            try:
+                ref, followup = _read(services, body, action)
+                if tasks.closed:
+                    raise FollowUpRefused("Bugpilot is restarting; press the button again in a few seconds.")
+                act(ref, followup, user_id)
+            except BotError as exc:
+                log.info("followup.refused", kind=kind, reason=type(exc).__name__)
+                tasks.spawn(_tell(services, body.get("response_url"), exc), name="followup:refused")
+
+        return on_click
+
+    def on_try_again(ref: OutcomeRef, followup: FollowUp, user_id: str) -> None:
+        if not busy.claim(ref.key):
+            raise FollowUpRefused("I'm already on it: the message above shows how it goes.")
+        tasks.spawn(try_again(services, busy, ref, followup, user_id), name="followup:try_again")
+
+    def on_keep_trying(ref: OutcomeRef, followup: FollowUp, user_id: str) -> None:
+        watches.start(ref, followup, user_id)
+
+    def on_stop(ref: OutcomeRef, followup: FollowUp, user_id: str) -> None:
+        if not watches.stop(ref.key, user_id):
+            tasks.spawn(watches.stale_stop(ref, followup, user_id), name="followup:stale_stop")
+
+    async def on_link(ack: AsyncAck) -> None:
+        await ack()  # Slack opens the link itself; an unanswered click would show the user an error
+
+    bolt.action(ACTION_OPEN_SESSION)(on_link)
+    bolt.action(ACTION_TRY_AGAIN)(listener("try_again", on_try_again))
+    bolt.action(ACTION_KEEP_TRYING)(listener("keep_trying", on_keep_trying))
+    bolt.action(ACTION_STOP)(listener("stop", on_stop))
+
+
+async def _tell(services: Services, response_url: object, error: BotError) -> None:
+    """Answer the clicker privately; the message with the button stays as it is."""
+    url = response_url if isinstance(response_url, str) else None
+    await services.delivery.respond(url, render_error(error))
+
+
+def _read(services: Services, body: dict[str, Any], action: dict[str, Any]) -> tuple[OutcomeRef, FollowUp]:
+    """The message clicked and the follow-up its button carries; ``InvalidButton`` when unusable."""
+    if services.followups is None:
+        raise InvalidButton("this deployment signs no buttons")
+    ref = OutcomeRef.from_click(body)
+    followup = services.followups.decode(action.get("value"))
+    # An outcome the bot could not post in its conversation may have come as a direct message.
+    if followup.channel_id != ref.channel_id and not ref.channel_id.startswith("D"):
+        log.warning("followup.invalid_value", reason="other_channel")
+        raise InvalidButton("the button belongs to another conversation")
+    return ref, followup

@@ -101,6 +101,9 @@ def build_sandbox(sock: socket.socket, *, shortcuts: list[dict[str, str]] | None
         bugpilot_connect_timeout=2.0,
         port=port,
         shutdown_grace_seconds=3.0,
+        # Short enough to watch a customer come online during a demo.
+        bugpilot_keep_trying_every=5.0,
+        bugpilot_keep_trying_for=120.0,
     )
     workspace = Workspace()
     sim = SimulatedBugpilot(

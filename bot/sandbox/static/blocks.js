@@ -324,7 +324,7 @@ function richInline(item, ctx) {
   let node;
   if (item.type === "link") node = h("a", { class: "md-link", href: item.url, text: item.text || item.url });
   else if (item.type === "user") node = h("span", { class: "mention", text: `@${ctx.users?.[item.user_id]?.name || item.user_id}` });
-  else if (item.type === "channel") node = h("span", { class: "mention channel", text: `#${item.channel_id}` });
+  else if (item.type === "channel") node = h("span", { class: "mention channel-ref", text: `#${item.channel_id}` });
   else if (item.type === "broadcast") node = h("span", { class: "mention broadcast", text: `@${item.range}` });
   else if (item.type === "emoji") node = document.createTextNode(item.unicode ? String.fromCodePoint(...item.unicode.split("-").map((cp) => parseInt(cp, 16))) : emojify(`:${item.name}:`));
   else node = document.createTextNode(String(item.text ?? ""));

@@ -197,7 +197,7 @@ function renderToken(inner, ctx) {
   }
   if (target.startsWith("#")) {
     const name = label || (target.slice(1) === "C_SUPPORT" ? "support" : target.slice(1));
-    return h("span", { class: "mention channel", text: `#${decodeEntities(name)}` });
+    return h("span", { class: "mention channel-ref", text: `#${decodeEntities(name)}` });
   }
   if (target.startsWith("!")) {
     const name = target.slice(1);

@@ -17,12 +17,14 @@ from slack_sdk.errors import SlackApiError
 from bot.attempt import attempt_capture, summarize
 from bot.blocks import Message, build_request_status, with_invite_hint
 from bot.bugpilot import BugpilotClient
-from bot.capture import CaptureRequest
+from bot.capture import CaptureRequest, Surface
+from bot.commands import Command
 from bot.delivery import Delivery, slack_error
 from bot.followup import FollowUpCodec
 from bot.followup_blocks import build_outcome
+from bot.members import resolve_customer
 
-__all__ = ["Place", "Services", "run_capture"]
+__all__ = ["Place", "Services", "resolve_request", "run_capture"]
 
 log = structlog.get_logger(__name__)
 
@@ -51,6 +53,26 @@ class Services:
     bugpilot: BugpilotClient
     delivery: Delivery
     followups: FollowUpCodec | None = None
+
+
+async def resolve_request(
+    services: Services, parsed: Command, place: Place, *, requester: str, team: str, surface: Surface
+) -> CaptureRequest:
+    """The capture a parsed command asks for, its customer resolved (a member through ``users.info``).
+
+    Raises ``TargetUserError`` when a mentioned member cannot stand for a customer.
+    """
+    customer, label = await resolve_customer(services.delivery.client, parsed.target)
+    return CaptureRequest(
+        action=parsed.action,
+        customer=customer,
+        customer_label=label,
+        note=parsed.note,
+        requester_id=requester,
+        team_id=team,
+        channel_id=place.channel_id,
+        surface=surface,
+    )
 
 
 async def run_capture(services: Services, request: CaptureRequest, place: Place) -> None:

@@ -122,17 +122,8 @@ def block_actions(
     response_url: str | None = None,
 ) -> dict[str, Any]:
     """A click (or selection) on an interactive element of a message or a modal."""
-    payload: dict[str, Any] = {
-        "type": "block_actions",
-        "token": "sandbox-verification-token",
-        "api_app_id": APP_ID,
-        "team": _team(),
-        "user": _user(),
-        "is_enterprise_install": False,
-        "enterprise": None,
-        "trigger_id": trigger_id,
-        "actions": [{**action, "action_ts": f"{time.time():.6f}"}],
-    }
+    payload = _interaction("block_actions")
+    payload.update(trigger_id=trigger_id, actions=[{**action, "action_ts": f"{time.time():.6f}"}])
     if message is not None:
         payload["container"] = {
             "type": "message",
@@ -156,13 +147,7 @@ def block_actions(
 def view_submission(view: dict[str, Any], *, trigger_id: str) -> dict[str, Any]:
     """The submission of a modal (``view`` carries ``state.values``)."""
     return {
-        "type": "view_submission",
-        "token": "sandbox-verification-token",
-        "api_app_id": APP_ID,
-        "team": _team(),
-        "user": _user(),
-        "is_enterprise_install": False,
-        "enterprise": None,
+        **_interaction("view_submission"),
         "trigger_id": trigger_id,
         "view": view,
         "response_urls": [],
@@ -172,13 +157,7 @@ def view_submission(view: dict[str, Any], *, trigger_id: str) -> dict[str, Any]:
 def view_closed(view: dict[str, Any]) -> dict[str, Any]:
     """A modal closed with its close button (only sent when the view asked, ``notify_on_close``)."""
     return {
-        "type": "view_closed",
-        "token": "sandbox-verification-token",
-        "api_app_id": APP_ID,
-        "team": _team(),
-        "user": _user(),
-        "is_enterprise_install": False,
-        "enterprise": None,
+        **_interaction("view_closed"),
         "view": view,
         "is_cleared": False,
     }
@@ -236,3 +215,16 @@ def _wire_message(message: dict[str, Any]) -> dict[str, Any]:
         wire["user_team"] = message["team"]
         wire["source_team"] = message["team"]
     return wire
+
+
+def _interaction(kind: str) -> dict[str, Any]:
+    """The fields every interaction payload of ``kind`` starts with."""
+    return {
+        "type": kind,
+        "token": "sandbox-verification-token",
+        "api_app_id": APP_ID,
+        "team": _team(),
+        "user": _user(),
+        "is_enterprise_install": False,
+        "enterprise": None,
+    }

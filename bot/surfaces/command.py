@@ -8,12 +8,11 @@ import structlog
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot.blocks import Message, build_usage, render_error
-from bot.capture import CaptureRequest, Surface
+from bot.capture import Surface
 from bot.commands import Command, HelpRequest, parse_command
 from bot.errors import TargetUserError, UsageError
-from bot.members import resolve_customer
 from bot.tasks import BackgroundTasks
-from bot.workflow import Place, Services, run_capture
+from bot.workflow import Place, Services, resolve_request, run_capture
 
 __all__ = ["COMMAND", "register"]
 
@@ -52,19 +51,16 @@ async def _ack_with(ack: AsyncAck, message: Message) -> None:
 async def _capture(services: Services, parsed: Command, command: dict[str, Any]) -> None:
     place = Place(channel_id=str(command.get("channel_id", "")), response_url=command.get("response_url"))
     try:
-        customer, label = await resolve_customer(services.delivery.client, parsed.target)
+        request = await resolve_request(
+            services,
+            parsed,
+            place,
+            requester=str(command.get("user_id", "")),
+            team=str(command.get("team_id", "")),
+            surface=Surface.COMMAND,
+        )
     except TargetUserError as exc:
         await services.delivery.respond(place.response_url, render_error(exc))
         log.info("command.handled", surface="command", outcome="unusable_member")
         return
-    request = CaptureRequest(
-        action=parsed.action,
-        customer=customer,
-        customer_label=label,
-        note=parsed.note,
-        requester_id=str(command.get("user_id", "")),
-        team_id=str(command.get("team_id", "")),
-        channel_id=place.channel_id,
-        surface=Surface.COMMAND,
-    )
     await run_capture(services, request, place)

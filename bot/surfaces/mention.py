@@ -17,14 +17,13 @@ from slack_bolt.async_app import AsyncApp, AsyncBoltContext, AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks import Message, build_usage, render_error
-from bot.capture import CaptureRequest, Surface
+from bot.capture import Surface
 from bot.commands import Command, HelpRequest, parse_command
 from bot.dedupe import RecentKeys
 from bot.delivery import slack_error
 from bot.errors import TargetUserError, UsageError
-from bot.members import resolve_customer
 from bot.tasks import BackgroundTasks
-from bot.workflow import Place, Services, run_capture
+from bot.workflow import Place, Services, resolve_request, run_capture
 
 __all__ = ["INVOCATION", "register", "without_bot_mention"]
 
@@ -115,21 +114,13 @@ def _is_external(event: Mapping[str, Any], context: AsyncBoltContext, body: Mapp
 
 async def _capture(services: Services, parsed: Command, place: Place, *, requester: str, team: str) -> None:
     try:
-        customer, label = await resolve_customer(services.delivery.client, parsed.target)
+        request = await resolve_request(
+            services, parsed, place, requester=requester, team=team, surface=Surface.MENTION
+        )
     except TargetUserError as exc:
         await _reply(services, place.channel_id, place.thread_ts or "", requester, render_error(exc))
         log.info("command.handled", surface="mention", outcome="unusable_member")
         return
-    request = CaptureRequest(
-        action=parsed.action,
-        customer=customer,
-        customer_label=label,
-        note=parsed.note,
-        requester_id=requester,
-        team_id=team,
-        channel_id=place.channel_id,
-        surface=Surface.MENTION,
-    )
     await run_capture(services, request, place)
 
 

@@ -120,10 +120,11 @@ def bot_targets(measurements: Sequence[Measurement], *, n: int, latency: float) 
     return checks
 
 
-def render(measurements: Sequence[Measurement], *, n: int, latency: float, machine: str) -> str:
+def render(measurements: Sequence[Measurement], *, n: int, latency: float, machine: str, rounds: int = 1) -> str:
     checks = bot_targets(measurements, n=n, latency=latency)
+    medians = f" Each number is the median of {rounds} rounds." if rounds > 1 else ""
     lines = [
-        f"{n} signed `/bugpilot` commands at once, Bugpilot answering in {latency:g} s; {machine}.",
+        f"{n} signed `/bugpilot` commands at once, Bugpilot answering in {latency:g} s; {machine}.{medians}",
         "",
         table(measurements),
         "",

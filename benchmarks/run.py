@@ -16,6 +16,7 @@ import json
 import os
 import platform
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -45,6 +46,7 @@ class Options:
     targets: tuple[str, ...]
     out: Path
     settle: float = SETTLE_S
+    rounds: int = 1
 
 
 class Upstreams:
@@ -162,15 +164,33 @@ def machine() -> str:
     return f"{os.cpu_count()} CPUs, load average {load} before the run, Python {platform.python_version()}"
 
 
-async def run(options: Options, upstream_port: int, logs: Path) -> list[Measurement]:
+async def run(options: Options, upstream_port: int, logs: Path) -> list[list[Measurement]]:
+    """Every round measures every chosen target once, in order; one list per target."""
     chosen = [t for t in all_targets(workers=options.workers, threads=options.threads) if t.key in options.targets]
-    results = []
+    rounds: dict[str, list[Measurement]] = {t.key: [] for t in chosen}
     async with aiohttp.ClientSession() as session:
         upstreams = Upstreams(upstream_port, session)
-        for target in chosen:
-            print(f"measuring {target.name} …", file=sys.stderr, flush=True)
-            results.append(await measure(target, options, upstreams, logs / f"{target.key}.log"))
-    return results
+        for round_no in range(1, options.rounds + 1):
+            for target in chosen:
+                print(f"round {round_no}/{options.rounds}: {target.name} …", file=sys.stderr, flush=True)
+                log = logs / f"{target.key}-{round_no}.log"
+                rounds[target.key].append(await measure(target, options, upstreams, log))
+    return list(rounds.values())
+
+
+def median(measurements: Sequence[Measurement]) -> Measurement:
+    """Each number the median over rounds (the lower middle one: a value that was measured)."""
+    first = measurements[0]
+    if len(measurements) == 1:
+        return first
+    values: dict[str, Any] = {}
+    for spec in dataclasses.fields(Measurement):
+        seen = [getattr(m, spec.name) for m in measurements]
+        if all(isinstance(v, int | float) for v in seen):
+            values[spec.name] = statistics.median_low(seen)
+        else:
+            values[spec.name] = getattr(first, spec.name)
+    return Measurement(**values)
 
 
 def parse(argv: Sequence[str] | None) -> Options:
@@ -184,6 +204,9 @@ def parse(argv: Sequence[str] | None) -> Options:
     )
     parser.add_argument("--out", type=Path, default=RESULTS, help="where the JSON and logs go")
     parser.add_argument(
+        "--rounds", type=int, default=1, help="measure every target this many times; report medians (default 1)"
+    )
+    parser.add_argument(
         "--settle", type=float, default=SETTLE_S, help="seconds between healthy and reading idle memory (default 1)"
     )
     args = parser.parse_args(argv)
@@ -191,7 +214,9 @@ def parse(argv: Sequence[str] | None) -> Options:
     unknown = set(targets) - {"floor", "bot", "bolt_sync"}
     if unknown:
         parser.error(f"unknown target(s): {', '.join(sorted(unknown))}")
-    return Options(args.commands, args.latency, args.workers, args.threads, targets, args.out, args.settle)
+    return Options(
+        args.commands, args.latency, args.workers, args.threads, targets, args.out, args.settle, max(1, args.rounds)
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -201,14 +226,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     logs.mkdir(parents=True, exist_ok=True)
     where = machine()
     with upstreams_process(options.latency, logs / "upstreams.log") as upstream_port:
-        measurements = asyncio.run(run(options, upstream_port, logs))
-    text = render(measurements, n=options.n, latency=options.latency, machine=where)
+        per_target = asyncio.run(run(options, upstream_port, logs))
+    measurements = [median(rounds) for rounds in per_target]
+    text = render(measurements, n=options.n, latency=options.latency, machine=where, rounds=options.rounds)
     result = {
         "when": stamp,
         "commands": options.n,
         "bugpilot_latency_s": options.latency,
         "machine": where,
+        "rounds": options.rounds,
         "targets": [dataclasses.asdict(m) for m in measurements],
+        "every_round": {rounds[0].key: [dataclasses.asdict(m) for m in rounds] for rounds in per_target},
         "table": text,
     }
     path = options.out / f"bench-{stamp}.json"

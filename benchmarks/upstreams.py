@@ -6,7 +6,9 @@ then serves until stopped. It counts what the target sends, and when:
 - Bugpilot calls (``SimulatedBugpilot`` with a latency, every customer online) and the
   largest number in flight at once;
 - outcomes: a ``chat.postMessage`` into a thread, or a post to a ``response_url``, with the
-  ``time.monotonic()`` each arrived (the clock is system-wide on Linux, so the driver can compare);
+  ``time.monotonic()`` each arrived (the clock is system-wide on Linux, so the driver can compare),
+  each tied to the command it answers (by the customer it names, else by where it went), so an
+  outcome delivered twice for one command shows up;
 - every Slack Web API call, by method.
 
 ``GET /_bench/stats`` returns the counts; ``POST /_bench/reset`` clears them and sets the latency.
@@ -17,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import re
 import socket
 import sys
 import time
@@ -32,6 +35,7 @@ API_KEY = "bp_bench_key_0123456789"
 WORKSPACE_ID = "ws_bench"
 BOT_USER_ID = "U_BOT"
 TEAM_ID = "T_BENCH"
+CUSTOMER = re.compile(r"customer-(\d+)@example\.com")
 
 
 class Everyone(set[str]):
@@ -113,7 +117,7 @@ class Upstreams:
         if method == "chat.postMessage":
             thread_ts = args.get("thread_ts")
             if thread_ts:
-                self._outcome(f"thread:{thread_ts}")
+                self._outcome(_command_of(args) or f"thread:{thread_ts}")
             self._ts += 1
             ts = f"{int(time.time())}.{self._ts:06d}"
             return web.json_response({"ok": True, "channel": args.get("channel"), "ts": ts})
@@ -122,7 +126,7 @@ class Upstreams:
     async def _respond(self, request: web.Request) -> web.Response:
         await request.read()
         self.counters.slack_calls["response_url"] += 1
-        self._outcome(f"respond:{request.match_info['key']}")
+        self._outcome(f"command:{request.match_info['key']}")
         return web.Response(text="ok")
 
     def _outcome(self, key: str) -> None:
@@ -138,6 +142,12 @@ class Upstreams:
         self.counters = Counters()
         self.bugpilot = self._simulated(float(settings["latency"]))
         return web.json_response({"ok": True})
+
+
+def _command_of(args: dict[str, Any]) -> str | None:
+    """Which command a message answers, from the customer it names (``customer-<i>@example.com``)."""
+    found = CUSTOMER.search(json.dumps(args))
+    return f"command:{found.group(1)}" if found else None
 
 
 async def _serve(latency: float) -> None:

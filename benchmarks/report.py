@@ -12,6 +12,14 @@ BOT_P99_TIMES_FLOOR = 3.0
 OUTCOME_SLACK_S = 3.0
 
 
+NOTES = (
+    "Ack: from sending a command (each on a new connection) to its whole answer. Outcome: the reply "
+    "in the request's thread (chat.postMessage with thread_ts) or the post to its response_url; "
+    "times are from the first command sent. RSS: VmRSS once healthy and settled (--settle, 1 s) and VmHWM at the end, "
+    "from /proc, added up over the process tree (gunicorn: master and workers)."
+)
+
+
 @dataclass
 class Measurement:
     """What one target did under the load (``None``: not applicable to this target)."""
@@ -48,6 +56,7 @@ ROWS: tuple[Row, ...] = (
     Row("ack p99 (ms)", lambda m: m.ack_p99_ms, 0, ratio=True),
     Row("ack max (ms)", lambda m: m.ack_max_ms, 0, ratio=True),
     Row("acks over 3 s or not 200", lambda m: m.acks_over_3s, 0, ratio=False),
+    Row("of which not 200", lambda m: m.acks_not_200, 0, ratio=False),
     Row("Bugpilot calls made", lambda m: m.bugpilot_calls, 0, ratio=False),
     Row("outcomes delivered", lambda m: m.outcomes, 0, ratio=False),
     Row("duplicate outcomes", lambda m: m.duplicate_outcomes, 0, ratio=False),
@@ -129,6 +138,8 @@ def render(measurements: Sequence[Measurement], *, n: int, latency: float, machi
         table(measurements),
         "",
         configs(measurements),
+        "",
+        NOTES,
     ]
     if checks:
         lines += ["", "Bot targets:", *(f"- {'met' if ok else 'MISSED'}: {text}" for ok, text in checks)]

@@ -44,14 +44,14 @@ def all_targets(*, workers: int, threads: int) -> list[Target]:
         Target(
             key="floor",
             name="floor",
-            config="aiohttp handler: verify signature, answer 200",
+            config="one aiohttp handler: check the signature (slack_sdk's `SignatureVerifier`, as Bolt), answer 200",
             does_work=False,
             argv=(python, "-m", "benchmarks.floor"),
         ),
         Target(
             key="bot",
             name="bot",
-            config="`python -m bot serve` (one process, asyncio)",
+            config="`python -m bot serve`: one process, aiohttp and Bolt `AsyncApp`, default settings",
             does_work=True,
             argv=(python, "-m", "bot", "serve"),
         ),
@@ -59,7 +59,9 @@ def all_targets(*, workers: int, threads: int) -> list[Target]:
             key="bolt_sync",
             name="Bolt sync + gunicorn",
             config=(
-                f"Bolt `App` (ack, requests.post, respond), gunicorn gthread {workers} workers x {threads} threads"
+                "Bolt `App` as its docs write it (`ack()`, `requests.post` to Bugpilot, `respond()`; "
+                "Bolt's default listener pool of 5 threads per process), "
+                f"gunicorn `--worker-class gthread --workers {workers} --threads {threads}`"
             ),
             does_work=True,
             argv=(

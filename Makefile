@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+BENCH_STAMP := $(VENV)/.installed-bench
+# Options for the benchmark, e.g. make bench BENCH_ARGS="-n 500 --latency 5"
+BENCH_ARGS ?=
 
 .PHONY: run test lint typecheck format bench
 
@@ -29,3 +32,11 @@ format: $(STAMP)
 .PHONY: screenshots
 screenshots: $(STAMP)
 	SANDBOX_SCREENSHOTS=docs $(BIN)/pytest tests/test_sandbox_browser.py -q
+
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt --group bench
+	touch $(BENCH_STAMP)
+
+# The load benchmark (about a minute): the bot against a bare signature check and a synchronous Bolt app.
+bench: $(BENCH_STAMP)
+	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)

@@ -21,6 +21,7 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetry
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.access import AccessPolicy, UsergroupMembers, access_middleware
+from bot.authorize import single_workspace_authorize
 from bot.bugpilot import BugpilotClient
 from bot.delivery import Delivery
 from bot.followup import FollowUpCodec
@@ -115,8 +116,18 @@ def build_bolt(
 ) -> AsyncApp:
     """The Bolt app with every listener registered, behind the access check."""
     secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
+    # Bolt's client holds no token: with one, Bolt would authorize each request with its own
+    # auth.test until one is cached; ``authorize`` hands every request the token instead.
+    tokenless = AsyncWebClient(
+        base_url=slack.base_url,
+        session=slack.session,
+        timeout=slack.timeout,
+        headers=slack.headers,
+        retry_handlers=slack.retry_handlers,
+    )
     bolt = AsyncApp(
-        client=slack,
+        client=tokenless,
+        authorize=single_workspace_authorize(slack),
         signing_secret=secret,
         process_before_response=False,
         logger=logging.getLogger("slack_bolt"),
@@ -168,8 +179,9 @@ async def _on_unhandled_error(error: Exception, body: dict[str, Any]) -> None:
 
 
 async def _slack_events(request: web.Request) -> web.StreamResponse:
-    bolt_request = await to_bolt_request(request)
-    bolt_response = await request.app[BOLT].async_dispatch(bolt_request)
+    with request.app[TASKS].acknowledging():
+        bolt_request = await to_bolt_request(request)
+        bolt_response = await request.app[BOLT].async_dispatch(bolt_request)
     return await to_aiohttp_response(bolt_response)
 
 

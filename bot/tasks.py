@@ -1,9 +1,16 @@
-"""Background work that outlives a Slack request, tracked so shutdown can finish it."""
+"""Background work that outlives a Slack request, tracked so shutdown can finish it.
+
+Acknowledgements come first: background work waits to start while Slack requests are
+being acknowledged (at most ``ACK_PRIORITY_SECONDS``). In a burst the event loop then
+answers every request before it spends time on captures, instead of sharing the
+loop between both and sending every ack late.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine
+import contextlib
+from collections.abc import Coroutine, Iterator
 from typing import Any
 
 import structlog
@@ -11,6 +18,8 @@ import structlog
 __all__ = ["BackgroundTasks"]
 
 log = structlog.get_logger(__name__)
+
+ACK_PRIORITY_SECONDS = 1.0
 
 
 class BackgroundTasks:
@@ -22,6 +31,9 @@ class BackgroundTasks:
     def __init__(self) -> None:
         self._tasks: set[asyncio.Task[None]] = set()
         self._closed = False
+        self._acknowledging = 0
+        self._no_acks = asyncio.Event()
+        self._no_acks.set()
 
     def __len__(self) -> int:
         return len(self._tasks)
@@ -38,6 +50,18 @@ class BackgroundTasks:
         task.add_done_callback(self._tasks.discard)
         return task
 
+    @contextlib.contextmanager
+    def acknowledging(self) -> Iterator[None]:
+        """Mark a Slack request as being acknowledged; background work waits until none is."""
+        self._acknowledging += 1
+        self._no_acks.clear()
+        try:
+            yield
+        finally:
+            self._acknowledging -= 1
+            if not self._acknowledging:
+                self._no_acks.set()
+
     async def drain(self, grace: float) -> int:
         """Wait up to ``grace`` seconds for running work; cancel the rest. Returns how many were cancelled."""
         self._closed = True
@@ -53,11 +77,21 @@ class BackgroundTasks:
             log.warning("shutdown.cancelled", tasks=len(still_running))
         return len(still_running)
 
-    @staticmethod
-    async def _guarded(work: Coroutine[Any, Any, None], name: str) -> None:
+    async def _guarded(self, work: Coroutine[Any, Any, None], name: str) -> None:
+        try:
+            await self._after_acks()
+        except asyncio.CancelledError:
+            work.close()
+            raise
         try:
             await work
         except asyncio.CancelledError:
             raise
         except Exception:
             log.exception("task.crashed", task=name)
+
+    async def _after_acks(self) -> None:
+        if self._acknowledging:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(ACK_PRIORITY_SECONDS):
+                    await self._no_acks.wait()

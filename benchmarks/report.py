@@ -1,0 +1,158 @@
+"""The results as a markdown table, with ratios to the floor, and the bot's targets checked."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+BOT_IDLE_RSS_MB = 90.0
+BOT_START_S = 1.5
+BOT_P99_TIMES_FLOOR = 3.0
+OUTCOME_SLACK_S = 3.0
+
+
+NOTES = (
+    "Ack: from sending a command (each on a new connection) to its whole answer. Outcome: the reply "
+    "in the request's thread (chat.postMessage with thread_ts) or the post to its response_url; "
+    "times are from the first command sent. RSS: VmRSS once healthy and settled (--settle, 1 s) and VmHWM at the end, "
+    "from /proc, added up over the process tree (gunicorn: master and workers)."
+)
+
+
+@dataclass
+class Measurement:
+    """What one target did under the load (``None``: not applicable to this target)."""
+
+    key: str
+    name: str
+    config: str
+    start_to_healthy_s: float
+    idle_rss_mb: float
+    peak_rss_mb: float
+    ack_p50_ms: float
+    ack_p99_ms: float
+    ack_max_ms: float
+    acks_over_3s: int
+    acks_not_200: int
+    bugpilot_calls: int | None = None
+    outcomes: int | None = None
+    duplicate_outcomes: int | None = None
+    last_outcome_s: float | None = None
+    peak_concurrent_bugpilot: int | None = None
+    slack_calls: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    value: Callable[[Measurement], float | int | None]
+    digits: int
+    ratio: bool
+
+
+ROWS: tuple[Row, ...] = (
+    Row("ack p50 (ms)", lambda m: m.ack_p50_ms, 0, ratio=True),
+    Row("ack p99 (ms)", lambda m: m.ack_p99_ms, 0, ratio=True),
+    Row("ack max (ms)", lambda m: m.ack_max_ms, 0, ratio=True),
+    Row("acks over 3 s or not 200", lambda m: m.acks_over_3s, 0, ratio=False),
+    Row("of which not 200", lambda m: m.acks_not_200, 0, ratio=False),
+    Row("Bugpilot calls made", lambda m: m.bugpilot_calls, 0, ratio=False),
+    Row("outcomes delivered", lambda m: m.outcomes, 0, ratio=False),
+    Row("duplicate outcomes", lambda m: m.duplicate_outcomes, 0, ratio=False),
+    Row("last outcome, s after firing", lambda m: m.last_outcome_s, 2, ratio=False),
+    Row("peak concurrent Bugpilot calls", lambda m: m.peak_concurrent_bugpilot, 0, ratio=False),
+    Row("idle RSS (MB)", lambda m: m.idle_rss_mb, 1, ratio=True),
+    Row("peak RSS (MB)", lambda m: m.peak_rss_mb, 1, ratio=True),
+    Row("start to healthy /healthz (s)", lambda m: m.start_to_healthy_s, 2, ratio=True),
+)
+
+
+def table(measurements: Sequence[Measurement]) -> str:
+    """One column per target, each followed by its ratio to the floor where that means something."""
+    floor = next((m for m in measurements if m.key == "floor"), None)
+    header = ["metric"]
+    for m in measurements:
+        header.append(m.name)
+        if floor is not None and m is not floor:
+            header.append("x floor")
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for row in ROWS:
+        cells = [row.label]
+        for m in measurements:
+            cells.append(_number(row.value(m), row.digits))
+            if floor is not None and m is not floor:
+                cells.append(_ratio(row.value(m), row.value(floor)) if row.ratio else "")
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def configs(measurements: Sequence[Measurement]) -> str:
+    return "\n".join(f"- **{m.name}**: {m.config}" for m in measurements)
+
+
+def bot_targets(measurements: Sequence[Measurement], *, n: int, latency: float) -> list[tuple[bool, str]]:
+    """Each target for the bot: met or not, and the numbers behind it."""
+    bot = next((m for m in measurements if m.key == "bot"), None)
+    floor = next((m for m in measurements if m.key == "floor"), None)
+    if bot is None:
+        return []
+    calls = f"{n} Bugpilot calls, {n} outcomes, none doubled"
+    got_calls = f"got {bot.bugpilot_calls}, {bot.outcomes}, {bot.duplicate_outcomes}"
+    deadline = latency + OUTCOME_SLACK_S
+    last = f"last outcome within Bugpilot latency + {OUTCOME_SLACK_S:g} s = {deadline:g} s"
+    checks = [
+        (bot.acks_over_3s == 0, f"zero acks over 3 s (got {bot.acks_over_3s})"),
+        (
+            bot.bugpilot_calls == n and bot.outcomes == n and not bot.duplicate_outcomes,
+            f"{calls} ({got_calls})",
+        ),
+        (
+            bot.last_outcome_s is not None and bot.last_outcome_s <= deadline,
+            f"{last} (got {_number(bot.last_outcome_s, 2)} s)",
+        ),
+        (bot.idle_rss_mb < BOT_IDLE_RSS_MB, f"idle RSS under {BOT_IDLE_RSS_MB:g} MB (got {bot.idle_rss_mb:.1f})"),
+        (
+            bot.start_to_healthy_s < BOT_START_S,
+            f"start to healthy under {BOT_START_S:g} s (got {bot.start_to_healthy_s:.2f})",
+        ),
+    ]
+    if floor is not None:
+        bound = BOT_P99_TIMES_FLOOR * floor.ack_p99_ms
+        checks.insert(
+            1,
+            (
+                bot.ack_p99_ms <= bound,
+                f"ack p99 within {BOT_P99_TIMES_FLOOR:g}x the floor's = {bound:.0f} ms (got {bot.ack_p99_ms:.0f} ms)",
+            ),
+        )
+    return checks
+
+
+def render(measurements: Sequence[Measurement], *, n: int, latency: float, machine: str, rounds: int = 1) -> str:
+    checks = bot_targets(measurements, n=n, latency=latency)
+    medians = f" Each number is the median of {rounds} rounds." if rounds > 1 else ""
+    lines = [
+        f"{n} signed `/bugpilot` commands at once, Bugpilot answering in {latency:g} s; {machine}.{medians}",
+        "",
+        table(measurements),
+        "",
+        configs(measurements),
+        "",
+        NOTES,
+    ]
+    if checks:
+        lines += ["", "Bot targets:", *(f"- {'met' if ok else 'MISSED'}: {text}" for ok, text in checks)]
+    return "\n".join(lines)
+
+
+def _number(value: float | None, digits: int) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{value:.{digits}f}"
+
+
+def _ratio(value: float | None, base: float | None) -> str:
+    if value is None or base is None or base <= 0:
+        return "–"
+    return f"{value / base:.1f}x"

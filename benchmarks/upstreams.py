@@ -1,0 +1,178 @@
+"""Fake Slack Web API, ``response_url`` receiver and Bugpilot Action API, in a process of their own.
+
+The driver starts it as ``python -m benchmarks.upstreams``; it prints the port it listens on,
+then serves until stopped. It counts what the target sends, and when:
+
+- Bugpilot calls (``SimulatedBugpilot`` with a latency, every customer online) and the
+  largest number in flight at once;
+- outcomes: a ``chat.postMessage`` into a thread, or a post to a ``response_url``, with the
+  ``time.monotonic()`` each arrived (the clock is system-wide on Linux, so the driver can compare),
+  each tied to the command it answers (by the customer it names, else by where it went), so an
+  outcome delivered twice for one command shows up;
+- every Slack Web API call, by method.
+
+``GET /_bench/stats`` returns the counts; ``POST /_bench/reset`` clears them and sets the latency.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import re
+import socket
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+from bot.sandbox.bugpilot import SimulatedBugpilot
+
+API_KEY = "bp_bench_key_0123456789"
+WORKSPACE_ID = "ws_bench"
+BOT_USER_ID = "U_BOT"
+TEAM_ID = "T_BENCH"
+CUSTOMER = re.compile(r"customer-(\d+)@example\.com")
+
+
+class Everyone(set[str]):
+    """The online set of a Bugpilot where every customer has a page open."""
+
+    def __contains__(self, item: object) -> bool:
+        return True
+
+
+@dataclass
+class Counters:
+    """What arrived since the last reset."""
+
+    bugpilot_calls: int = 0
+    in_flight: int = 0
+    peak_in_flight: int = 0
+    outcomes: int = 0
+    outcome_keys: set[str] = field(default_factory=set)
+    outcome_times: list[float] = field(default_factory=list)
+    slack_calls: Counter[str] = field(default_factory=Counter)
+
+    def snapshot(self) -> dict[str, Any]:
+        return {
+            "bugpilot_calls": self.bugpilot_calls,
+            "in_flight": self.in_flight,
+            "peak_in_flight": self.peak_in_flight,
+            "outcomes": self.outcomes,
+            "distinct_outcomes": len(self.outcome_keys),
+            "first_outcome": min(self.outcome_times, default=None),
+            "last_outcome": max(self.outcome_times, default=None),
+            "slack_calls": dict(self.slack_calls),
+        }
+
+
+class Upstreams:
+    """The fake servers' state and routes."""
+
+    def __init__(self, latency: float) -> None:
+        self.counters = Counters()
+        self.bugpilot = self._simulated(latency)
+        self._ts = 0
+
+    @staticmethod
+    def _simulated(latency: float) -> SimulatedBugpilot:
+        return SimulatedBugpilot(api_key=API_KEY, workspace_id=WORKSPACE_ID, online=Everyone(), latency=latency)
+
+    def app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_post("/bugpilot/api/v1/action", self._action)
+        app.router.add_route("*", "/slack/api/{method}", self._slack_api)
+        app.router.add_post("/slack/respond/{key}", self._respond)
+        app.router.add_get("/_bench/stats", self._stats)
+        app.router.add_post("/_bench/reset", self._reset)
+        return app
+
+    async def _action(self, request: web.Request) -> web.StreamResponse:
+        counters = self.counters
+        counters.bugpilot_calls += 1
+        counters.in_flight += 1
+        counters.peak_in_flight = max(counters.peak_in_flight, counters.in_flight)
+        try:
+            return await self.bugpilot.handle_action(request)
+        finally:
+            counters.in_flight -= 1
+
+    async def _slack_api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        args: dict[str, Any] = dict(request.query)
+        if request.can_read_body:
+            if request.content_type == "application/json":
+                args.update(await request.json())
+            else:
+                args.update(dict(await request.post()))
+        self.counters.slack_calls[method] += 1
+        if method == "auth.test":
+            return web.json_response(
+                {"ok": True, "user_id": BOT_USER_ID, "team_id": TEAM_ID, "bot_id": "B_BOT", "user": "bugpilot"}
+            )
+        if method == "chat.postMessage":
+            thread_ts = args.get("thread_ts")
+            if thread_ts:
+                self._outcome(_command_of(args) or f"thread:{thread_ts}")
+            self._ts += 1
+            ts = f"{int(time.time())}.{self._ts:06d}"
+            return web.json_response({"ok": True, "channel": args.get("channel"), "ts": ts})
+        return web.json_response({"ok": True})
+
+    async def _respond(self, request: web.Request) -> web.Response:
+        await request.read()
+        self.counters.slack_calls["response_url"] += 1
+        self._outcome(f"command:{request.match_info['key']}")
+        return web.Response(text="ok")
+
+    def _outcome(self, key: str) -> None:
+        self.counters.outcomes += 1
+        self.counters.outcome_keys.add(key)
+        self.counters.outcome_times.append(time.monotonic())
+
+    async def _stats(self, _request: web.Request) -> web.Response:
+        return web.json_response(self.counters.snapshot())
+
+    async def _reset(self, request: web.Request) -> web.Response:
+        settings = await request.json()
+        self.counters = Counters()
+        self.bugpilot = self._simulated(float(settings["latency"]))
+        return web.json_response({"ok": True})
+
+
+def _command_of(args: dict[str, Any]) -> str | None:
+    """Which command a message answers, from the customer it names (``customer-<i>@example.com``)."""
+    found = CUSTOMER.search(json.dumps(args))
+    return f"command:{found.group(1)}" if found else None
+
+
+async def _serve(latency: float) -> None:
+    runner = web.AppRunner(Upstreams(latency).app(), access_log=None)
+    await runner.setup()
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    site = web.SockSite(runner, sock, backlog=1024)
+    await site.start()
+    print(json.dumps({"port": sock.getsockname()[1]}), flush=True)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--latency", type=float, default=2.0, help="seconds Bugpilot takes to answer")
+    args = parser.parse_args()
+    try:
+        asyncio.run(_serve(args.latency))
+    except KeyboardInterrupt:
+        sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()

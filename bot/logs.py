@@ -45,6 +45,13 @@ class _Redactor:
         return text
 
 
+class _DropUnusedTokenNotice(logging.Filter):
+    """Bolt warns at every start that ``SLACK_BOT_TOKEN`` is unused: the bot hands Bolt its client on purpose."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("As you gave `client` as well")
+
+
 def configure_logging(
     *,
     level: str = "INFO",
@@ -81,6 +88,9 @@ def configure_logging(
     root.handlers = [handler]
     root.setLevel(level)
     # slack_sdk logs request details at DEBUG; keep it and aiohttp's access log quiet.
+    bolt_logger = logging.getLogger("slack_bolt")
+    if not any(isinstance(f, _DropUnusedTokenNotice) for f in bolt_logger.filters):
+        bolt_logger.addFilter(_DropUnusedTokenNotice())
     for name in ("slack_sdk", "slack_bolt", "aiohttp.access"):
         logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLevelName(level)))
     # The audit trail is kept whatever the level: operators ship it to their log store.

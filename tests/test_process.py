@@ -144,6 +144,7 @@ async def test_sigterm_lets_work_in_flight_finish_and_logs_carry_no_secrets(serv
     for secret in (API_KEY, BOT_TOKEN, SIGNING_SECRET, APP_TOKEN):
         assert secret not in output
     records = [json.loads(line) for line in output.splitlines() if line.strip()]
+    assert [r["event"] for r in records if r["level"] == "warning"] == []
     handled = [r for r in records if r["event"] == "command.handled"]
     assert [r["outcome"] for r in handled] == ["INVALID_API_KEY", "ok"]
     assert all(isinstance(r["duration_ms"], int) for r in handled)

@@ -138,7 +138,7 @@ class BugpilotClient:
                     async with self._session.post(
                         self._url, json=body, headers=headers, timeout=self._timeout, allow_redirects=False
                     ) as response:
-                        return response.status, await response.content.read(_MAX_BODY)
+                        return response.status, await _read_capped(response.content, _MAX_BODY)
         except aiohttp.ClientConnectorError as exc:
             raise BugpilotConnectionError(f"could not connect to Bugpilot: {type(exc).__name__}") from None
         except TimeoutError:
@@ -149,6 +149,19 @@ class BugpilotClient:
                 f"the connection to Bugpilot failed: {type(exc).__name__}", code="CONNECTION_BROKEN"
             ) from None
         raise AssertionError("unreachable")  # pragma: no cover
+
+
+async def _read_capped(content: aiohttp.StreamReader, limit: int) -> bytes:
+    """The body up to ``limit`` bytes. ``read(n)`` alone returns only what has arrived so far."""
+    chunks: list[bytes] = []
+    size = 0
+    while size < limit:
+        chunk = await content.read(limit - size)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
 
 
 def _interpret(status: int, raw: bytes) -> ActionAccepted:

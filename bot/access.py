@@ -24,8 +24,9 @@ from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.audit import record_refusal
-from bot.blocks import Message, render_error
+from bot.blocks import Message
 from bot.delivery import Delivery, slack_error
+from bot.error_blocks import render_error
 from bot.errors import AccessDenied
 from bot.followup import FollowUp, FollowUpCodec
 from bot.followup_blocks import FOLLOWUP_ACTIONS

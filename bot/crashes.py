@@ -18,8 +18,9 @@ from typing import Any, Final
 import structlog
 from slack_bolt.response import BoltResponse
 
-from bot.blocks import Message, render_error
+from bot.blocks import Message
 from bot.delivery import Delivery
+from bot.error_blocks import render_error
 from bot.errors import BotError
 from bot.tasks import BackgroundTasks
 

@@ -6,10 +6,11 @@ import json
 
 import pytest
 
-from bot.blocks import Message, build_request_status, build_success, build_usage, render_error, with_invite_hint
+from bot.blocks import Message, build_request_status, build_success, build_usage, with_invite_hint
 from bot.bugpilot import ActionAccepted
 from bot.capture import CaptureRequest
 from bot.commands import Action
+from bot.error_blocks import render_error
 from bot.errors import (
     BotError,
     BugpilotConnectionError,

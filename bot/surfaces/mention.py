@@ -16,11 +16,12 @@ import structlog
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext, AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
 
-from bot.blocks import Message, build_usage, render_error
+from bot.blocks import Message, build_usage
 from bot.capture import Surface
 from bot.commands import Command, HelpRequest, parse_command
 from bot.dedupe import RecentKeys
 from bot.delivery import slack_error
+from bot.error_blocks import render_error
 from bot.errors import TargetUserError, UsageError
 from bot.tasks import BackgroundTasks
 from bot.workflow import Place, Services, resolve_request, run_capture

@@ -122,22 +122,24 @@ def build_success(request: CaptureRequest, accepted: ActionAccepted) -> Message:
     return assemble(f"{name.capitalize()} requested from {plain_customer(request)}.", blocks)
 
 
-def with_invite_hint(message: Message, channel_reason: str, *, channel_id: str | None = None) -> Message:
+def with_invite_hint(
+    message: Message, channel_reason: str, *, channel_id: str | None = None, invite: bool = True
+) -> Message:
     """Add the hint shown when the outcome had to come privately instead of in the thread.
 
-    ``channel_id`` names the conversation, for a direct message sent from elsewhere.
+    ``channel_id`` names the conversation, for a direct message sent from elsewhere;
+    ``invite=False`` leaves out the advice to invite the bot, for failures an invitation
+    does not fix (Slack unreachable or busy).
     """
+    reason = escape_mrkdwn(channel_reason)
     if channel_id:
-        hint = context_block(
-            f":information_source: I couldn't post in <#{escape_mrkdwn(channel_id)}> "
-            f"({escape_mrkdwn(channel_reason)}), so the outcome came here. Invite me there with "
-            "`/invite @Bugpilot` to keep outcomes in the thread."
-        )
+        where = f"<#{escape_mrkdwn(channel_id)}>"
+        text = f":information_source: I couldn't post in {where} ({reason}), so the outcome came here."
+        advice = " Invite me there with `/invite @Bugpilot` to keep outcomes in the thread."
     else:
-        hint = context_block(
-            f":information_source: Only you can see this: I couldn't post in this conversation "
-            f"({escape_mrkdwn(channel_reason)}). Invite me with `/invite @Bugpilot` to keep outcomes in the thread."
-        )
+        text = f":information_source: Only you can see this: I couldn't post in this conversation ({reason})."
+        advice = " Invite me with `/invite @Bugpilot` to keep outcomes in the thread."
+    hint = context_block(text + advice if invite else text)
     return Message(text=message.text, blocks=[*message.blocks, hint.to_dict()])
 
 

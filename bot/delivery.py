@@ -14,7 +14,8 @@ __all__ = ["CANNOT_POST", "Delivery", "slack_error"]
 
 log = structlog.get_logger(__name__)
 
-# chat.postMessage errors that mean "the bot can't post here"; the user is answered privately.
+# chat.postMessage errors that mean "the bot can't post here": the outcome, sent privately instead,
+# advises inviting the bot. Other failures (Slack unreachable or busy) are answered privately without that advice.
 CANNOT_POST = frozenset(
     {
         "not_in_channel",

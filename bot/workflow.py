@@ -19,7 +19,7 @@ from bot.blocks import Message, build_request_status, with_invite_hint
 from bot.bugpilot import BugpilotClient
 from bot.capture import CaptureRequest, Surface
 from bot.commands import Command
-from bot.delivery import Delivery, slack_error
+from bot.delivery import CANNOT_POST, Delivery, slack_error
 from bot.followup import FollowUpCodec
 from bot.followup_blocks import build_outcome
 from bot.members import resolve_customer
@@ -147,9 +147,11 @@ async def _deliver(
                 await delivery.update(place.channel_id, status_ts, status)
                 return "thread"
     reason = cannot_post or "Slack refused the message"
-    if await delivery.respond(place.response_url, with_invite_hint(outcome, reason)):
+    invite = reason in CANNOT_POST
+    if await delivery.respond(place.response_url, with_invite_hint(outcome, reason, invite=invite)):
         return "private"
-    if await delivery.direct(request.requester_id, with_invite_hint(outcome, reason, channel_id=place.channel_id)):
+    direct = with_invite_hint(outcome, reason, channel_id=place.channel_id, invite=invite)
+    if await delivery.direct(request.requester_id, direct):
         return "direct"
     log.error("outcome.undeliverable", reason=cannot_post)
     return "lost"

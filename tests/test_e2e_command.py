@@ -297,3 +297,16 @@ async def test_healthz_answers(bot: Bot):
     response = await bot.client.get("/healthz")
     assert response.status == 200
     assert (await response.json())["status"] == "ok"
+
+
+async def test_outcome_sent_privately_for_a_passing_failure_does_not_advise_an_invite(bot: Bot, online: set[str]):
+    """Slack refusing for a reason an invitation doesn't fix: the private outcome names it, without /invite."""
+    online.add("alice@acme.com")
+    bot.slack.post_errors["C_SUPPORT"] = "rate_limited"
+    await bot.command("screenshot alice@acme.com")
+    reply = await bot.slack.next_call("respond")
+    hint = reply.args["blocks"][-1]["elements"][0]["text"]
+    assert "Screenshot requested" in reply.args["text"]
+    assert "couldn't post in this conversation (rate_limited)" in hint
+    assert "/invite" not in _json(reply.args)
+    assert len(bot.bugpilot.sim.received) == 1

@@ -112,8 +112,8 @@ def build_bolt(
     services: Services,
     tasks: BackgroundTasks,
     *,
-    busy: Busy | None = None,
-    watches: Watches | None = None,
+    busy: Busy,
+    watches: Watches,
 ) -> AsyncApp:
     """The Bolt app with every listener registered, behind the access check."""
     secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
@@ -138,8 +138,6 @@ def build_bolt(
     command.register(bolt, services, tasks)
     shortcut.register(bolt, services, tasks)
     mention.register(bolt, services, tasks)
-    busy = Busy() if busy is None else busy
-    watches = Watches(services, tasks, busy, _watch_policy(settings)) if watches is None else watches
     followup.register(bolt, services, tasks, busy, watches)
     bolt.error(error_handler(services.delivery, tasks))
     return bolt

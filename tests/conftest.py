@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -12,7 +13,7 @@ import stamina
 from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.app import create_app
+from bot.app import TASKS, create_app
 from bot.settings import Settings
 from tests.fakes import (
     API_KEY,
@@ -95,6 +96,13 @@ class Bot:
 
     async def interact(self, payload: dict[str, Any]) -> ClientResponse:
         return await self.post_signed(payload_body(payload))
+
+    async def settle(self, timeout: float = 5.0) -> None:
+        """Wait until the bot's background work has finished, so that "nothing was sent" means something."""
+        tasks = self.client.app[TASKS]
+        async with asyncio.timeout(timeout):
+            while pending := {task for task in tasks._tasks if not task.done()}:
+                await asyncio.wait(pending)
 
 
 @pytest.fixture(name="bot")

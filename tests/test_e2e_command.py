@@ -120,6 +120,7 @@ async def test_help_shows_usage_in_the_ack(bot: Bot, text: str):
     body = await response.json()
     assert body["response_type"] == "ephemeral"
     assert "How to use /bugpilot" in _json(body["blocks"])
+    await bot.settle()
     assert bot.bugpilot.arrived.empty()
     assert bot.slack.of("chat.postMessage") == []
 
@@ -139,6 +140,7 @@ async def test_bad_input_gets_a_reason_and_usage_and_no_call(bot: Bot, text: str
     body = await response.json()
     assert reason in body["blocks"][0]["text"]["text"]
     assert "How to use /bugpilot" in body["blocks"][1]["text"]["text"]
+    await bot.settle()
     assert bot.bugpilot.arrived.empty()
     assert bot.slack.of("chat.postMessage") == []
 
@@ -149,6 +151,7 @@ async def test_bad_signature_is_refused(bot: Bot):
     headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(body, secret="not-the-secret")}
     response = await bot.client.post("/slack/events", data=body, headers=headers)
     assert response.status == 401
+    await bot.settle()
     assert bot.bugpilot.arrived.empty()
     assert bot.slack.calls == []
 
@@ -162,6 +165,7 @@ async def test_replayed_request_older_than_five_minutes_is_refused(bot: Bot):
     }
     response = await bot.client.post("/slack/events", data=body, headers=headers)
     assert response.status == 401
+    await bot.settle()
     assert bot.bugpilot.arrived.empty()
 
 

@@ -129,6 +129,7 @@ async def test_help_and_unusable_input_answer_with_usage_in_the_thread(bot: Bot,
     assert reply.args["thread_ts"] == PARENT_TS
     assert expected in reply.args["text"] or expected in str(reply.args["blocks"])
     assert "@Bugpilot screenshot alice@acme.com" in str(reply.args["blocks"])
+    await settle(bot)
     assert bot.bugpilot.arrived.empty()
 
 

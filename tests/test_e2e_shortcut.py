@@ -221,6 +221,7 @@ async def test_invalid_submission_is_answered_with_errors(bot: Bot, typed, block
     [(block_id, message)] = answer["errors"].items()
     assert block_id.startswith(block)
     assert fragment in message
+    await bot.settle()
     assert bot.bugpilot.arrived.empty()
     assert bot.slack.of("chat.postMessage") == []
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -113,6 +113,6 @@ async def _bot(settings: Settings, fake_slack: FakeSlack, fake_bugpilot: FakeBug
 
 
 @pytest.fixture(name="online")
-def _online(fake_bugpilot: FakeBugpilot) -> AsyncIterator[set[str]] | set[str]:
+def _online(fake_bugpilot: FakeBugpilot) -> set[str]:
     """The set of customers the fake Bugpilot treats as online."""
     return fake_bugpilot.sim.online

@@ -238,3 +238,12 @@ async def test_answer_arriving_in_pieces_is_read_whole(aiohttp_server: Any):
         )
         accepted = await client.request_action(user_id="u1", action=Action.SCREENSHOT)
     assert accepted.session_info_url == "https://app/s/4"
+
+
+async def test_connect_timeout_is_a_connection_failure_not_a_lost_answer(client: BugpilotClient, mocked: aioresponses):
+    """No connection in time means nothing was sent: retried, then reported as unreachable, not "may have arrived"."""
+    mocked.post(ACTION_URL, exception=aiohttp.ConnectionTimeoutError("Connection timeout to host"), repeat=True)
+    with pytest.raises(BugpilotConnectionError) as caught:
+        await client.request_action(user_id="u1", action=Action.RECORDING)
+    assert caught.value.code == "CONNECTION_FAILED"
+    assert len(mocked.requests[("POST", URL(ACTION_URL))]) == 3

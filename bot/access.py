@@ -24,8 +24,9 @@ from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.audit import record_refusal
-from bot.blocks import Message, render_error
-from bot.delivery import Delivery, slack_error
+from bot.blocks import Message
+from bot.delivery import SLACK_FAILURES, Delivery, failure_name, slack_error
+from bot.error_blocks import render_error
 from bot.errors import AccessDenied
 from bot.followup import FollowUp, FollowUpCodec
 from bot.followup_blocks import FOLLOWUP_ACTIONS
@@ -288,7 +289,5 @@ async def _tell(delivery: Delivery, body: dict[str, Any], context: MutableMappin
             )
         elif body.get("trigger_id"):
             await delivery.client.views_open(trigger_id=body["trigger_id"], view=_refusal_view(message))
-    except SlackApiError as exc:
-        log.warning("slack.refusal_failed", error=slack_error(exc))
-    except (aiohttp.ClientError, TimeoutError) as exc:
-        log.warning("slack.refusal_failed", error=type(exc).__name__)
+    except SLACK_FAILURES as exc:
+        log.warning("slack.refusal_failed", error=failure_name(exc))

@@ -23,6 +23,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.access import AccessPolicy, UsergroupMembers, access_middleware
 from bot.authorize import single_workspace_authorize
 from bot.bugpilot import BugpilotClient
+from bot.crashes import error_handler
 from bot.delivery import Delivery
 from bot.followup import FollowUpCodec
 from bot.logs import bind_request_context
@@ -111,8 +112,8 @@ def build_bolt(
     services: Services,
     tasks: BackgroundTasks,
     *,
-    busy: Busy | None = None,
-    watches: Watches | None = None,
+    busy: Busy,
+    watches: Watches,
 ) -> AsyncApp:
     """The Bolt app with every listener registered, behind the access check."""
     secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
@@ -137,10 +138,8 @@ def build_bolt(
     command.register(bolt, services, tasks)
     shortcut.register(bolt, services, tasks)
     mention.register(bolt, services, tasks)
-    busy = Busy() if busy is None else busy
-    watches = Watches(services, tasks, busy, _watch_policy(settings)) if watches is None else watches
     followup.register(bolt, services, tasks, busy, watches)
-    bolt.error(_on_unhandled_error)
+    bolt.error(error_handler(services.delivery, tasks))
     return bolt
 
 
@@ -172,10 +171,6 @@ def _button_key(settings: Settings) -> str:
     """The secret follow-up buttons are signed with: the signing secret, else the bot token."""
     signing = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
     return signing or settings.slack_bot_token.get_secret_value()
-
-
-async def _on_unhandled_error(error: Exception, body: dict[str, Any]) -> None:
-    log.error("listener.crashed", kind=body.get("type") or body.get("command"), exc_info=error)
 
 
 async def _slack_events(request: web.Request) -> web.StreamResponse:

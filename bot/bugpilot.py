@@ -5,7 +5,7 @@ becomes either an ``ActionAccepted`` or one error from ``bot.errors``.
 
 An action is not idempotent (a second ``show-recording-ui`` shows the customer a
 second frame), so only failures that prove nothing was sent (refused connection,
-unknown host) are retried automatically.
+unknown host, connect timeout) are retried automatically.
 """
 
 from __future__ import annotations
@@ -39,6 +39,9 @@ __all__ = ["USER_AGENT", "ActionAccepted", "ActionRequest", "BugpilotClient"]
 USER_AGENT: Final = "Bugpilot API Client/1.0"
 _MAX_BODY: Final = 64 * 1024
 _MAX_DETAIL: Final = 300
+
+# Failures before the request went out (refused, unknown host, no connection in time): safe to retry.
+_NOTHING_SENT: Final = (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError)
 
 _CODES: Final[dict[str, type[BugpilotError]]] = {
     "USER_NOT_CONNECTED": UserNotConnected,
@@ -133,13 +136,13 @@ class BugpilotClient:
             "Content-Type": "application/json",
         }
         try:
-            async for attempt in stamina.retry_context(on=aiohttp.ClientConnectorError, attempts=3, timeout=3.0):
+            async for attempt in stamina.retry_context(on=_NOTHING_SENT, attempts=3, timeout=3.0):
                 with attempt:
                     async with self._session.post(
                         self._url, json=body, headers=headers, timeout=self._timeout, allow_redirects=False
                     ) as response:
-                        return response.status, await response.content.read(_MAX_BODY)
-        except aiohttp.ClientConnectorError as exc:
+                        return response.status, await _read_capped(response.content, _MAX_BODY)
+        except _NOTHING_SENT as exc:
             raise BugpilotConnectionError(f"could not connect to Bugpilot: {type(exc).__name__}") from None
         except TimeoutError:
             raise BugpilotTimeout(f"no answer from Bugpilot within {self._total_timeout:g} s") from None
@@ -149,6 +152,19 @@ class BugpilotClient:
                 f"the connection to Bugpilot failed: {type(exc).__name__}", code="CONNECTION_BROKEN"
             ) from None
         raise AssertionError("unreachable")  # pragma: no cover
+
+
+async def _read_capped(content: aiohttp.StreamReader, limit: int) -> bytes:
+    """The body up to ``limit`` bytes. ``read(n)`` alone returns only what has arrived so far."""
+    chunks: list[bytes] = []
+    size = 0
+    while size < limit:
+        chunk = await content.read(limit - size)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
 
 
 def _interpret(status: int, raw: bytes) -> ActionAccepted:

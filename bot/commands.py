@@ -130,6 +130,8 @@ def parse_target(token: str) -> EmailTarget | IdTarget | MentionTarget:
     if mention := _MENTION.fullmatch(token):
         return MentionTarget(slack_user_id=mention.group(1), label=mention.group(2) or None)
     if token.startswith("<mailto:"):
+        if not token.endswith(">"):  # markup cut short: its last character is not the address's
+            raise UsageError(f"`{_shown(token)}` is not an email address I can use.")
         address = token[len("<mailto:") : -1].partition("|")[0]
         if _EMAIL.fullmatch(address):
             return EmailTarget(email=address)

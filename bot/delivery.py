@@ -10,11 +10,12 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.blocks import Message
 
-__all__ = ["CANNOT_POST", "Delivery", "slack_error"]
+__all__ = ["CANNOT_POST", "SLACK_FAILURES", "Delivery", "failure_name", "slack_error"]
 
 log = structlog.get_logger(__name__)
 
-# chat.postMessage errors that mean "the bot can't post here"; the user is answered privately.
+# chat.postMessage errors that mean "the bot can't post here": the outcome, sent privately instead,
+# advises inviting the bot. Other failures (Slack unreachable or busy) are answered privately without that advice.
 CANNOT_POST = frozenset(
     {
         "not_in_channel",
@@ -34,12 +35,21 @@ CANNOT_POST = frozenset(
 )
 
 
+# How a Slack call fails: Slack answered with an error, or it could not be reached in time.
+SLACK_FAILURES = (SlackApiError, aiohttp.ClientError, TimeoutError)
+
+
 def slack_error(exc: SlackApiError) -> str:
     """The Web API error code of a failed call."""
     try:
         return str(exc.response.get("error") or "unknown_error")
     except (AttributeError, TypeError):
         return "unknown_error"
+
+
+def failure_name(exc: BaseException) -> str:
+    """What went wrong with a Slack call: the Web API error code, else the name of the network failure."""
+    return slack_error(exc) if isinstance(exc, SlackApiError) else type(exc).__name__
 
 
 class Delivery:
@@ -67,11 +77,8 @@ class Delivery:
             return False
         try:
             await self.post(user_id, message)
-        except SlackApiError as exc:
-            log.warning("slack.direct_failed", method="chat.postMessage", error=slack_error(exc))
-            return False
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            log.warning("slack.direct_failed", method="chat.postMessage", error=type(exc).__name__)
+        except SLACK_FAILURES as exc:
+            log.warning("slack.direct_failed", method="chat.postMessage", error=failure_name(exc))
             return False
         return True
 
@@ -79,11 +86,8 @@ class Delivery:
         """Edit a message in place; a failure is logged, never raised."""
         try:
             await self.client.chat_update(channel=channel, ts=ts, text=message.text, blocks=message.blocks)
-        except SlackApiError as exc:
-            log.warning("slack.update_failed", method="chat.update", error=slack_error(exc))
-            return False
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            log.warning("slack.update_failed", method="chat.update", error=type(exc).__name__)
+        except SLACK_FAILURES as exc:
+            log.warning("slack.update_failed", method="chat.update", error=failure_name(exc))
             return False
         return True
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import time
 from typing import Final
 
-from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, ContextBlock, MarkdownTextObject, SectionBlock
+from slack_sdk.models.blocks import ActionsBlock, ButtonElement, ContextBlock
 
 from bot.attempt import Attempt
-from bot.blocks import Message, build_success, render_error
+from bot.blocks import Message, assemble, build_success, context_block, plain_customer, section_block
 from bot.capture import ACTION_NAMES, CaptureRequest
+from bot.error_blocks import render_error
 from bot.markup import escape_mrkdwn
 
 __all__ = [
@@ -47,7 +48,7 @@ def build_outcome(attempt: Attempt, value: str | None, *, offer: bool = True) ->
         return message
     if value is None:
         return _with(
-            message, _context("Try again isn't available here (the note is too long for a button): run it again.")
+            message, context_block("Try again isn't available here (the note is too long for a button): run it again.")
         )
     buttons = [ButtonElement(text="Try again", action_id=ACTION_TRY_AGAIN, value=value, style="primary")]
     if attempt.customer_offline:
@@ -60,9 +61,9 @@ def build_retrying(request: CaptureRequest) -> Message:
     who = f"<@{request.actor_id}>" if request.actor_id else f"<@{request.requester_id}>"
     line = (
         f":hourglass_flowing_sand: Trying again (attempt {request.attempt}): asking Bugpilot for a "
-        f"*{ACTION_NAMES[request.action]}* of *{_label(request)}* for {who}…"
+        f"*{ACTION_NAMES[request.action]}* of *{plain_customer(request)}* for {who}…"
     )
-    return _message(f"Trying again (attempt {request.attempt})…", [_section(line)])
+    return assemble(f"Trying again (attempt {request.attempt})…", [section_block(line)])
 
 
 def build_watch_status(
@@ -76,7 +77,7 @@ def build_watch_status(
     """A running Keep trying: who started it, attempts so far, the next attempt, a Stop button."""
     tries = "attempt" if request.attempt == 1 else "attempts"
     line = (
-        f":repeat: *Still trying* to get a *{ACTION_NAMES[request.action]}* of *{_label(request)}*: "
+        f":repeat: *Still trying* to get a *{ACTION_NAMES[request.action]}* of *{plain_customer(request)}*: "
         f"they weren't online yet ({request.attempt} {tries} so far). "
         f"Next attempt {_when(next_at)}; I give up {_when(until)}."
     )
@@ -84,22 +85,22 @@ def build_watch_status(
     if request.note:
         footer += f" · note: {escape_mrkdwn(request.note)}"
     stop = ButtonElement(text="Stop", action_id=ACTION_STOP, value=value, style="danger")
-    blocks = [_section(line), _context(footer), ActionsBlock(block_id=_BLOCK_ID, elements=[stop])]
-    return _message(f"Still trying to reach {_label(request)} ({request.attempt} {tries} so far)", blocks)
+    blocks = [section_block(line), context_block(footer), ActionsBlock(block_id=_BLOCK_ID, elements=[stop])]
+    return assemble(f"Still trying to reach {plain_customer(request)} ({request.attempt} {tries} so far)", blocks)
 
 
 def build_watch_ended(outcome: Message, why: str) -> Message:
     """The last outcome of a watch, headed by why it stopped (``why`` is trusted mrkdwn)."""
-    notice = _context(f":stop_sign: {why}").to_dict()
-    return Message(text=f"{outcome.text} ({_strip(why)})", blocks=[notice, *outcome.blocks])
+    notice = context_block(f":stop_sign: {why}").to_dict()
+    return Message(text=f"{outcome.text} ({why.replace('*', '')})", blocks=[notice, *outcome.blocks])
 
 
 def build_watch_success(attempt: Attempt, mention: list[str]) -> Message:
     """The success of a watch: the usual success, headed by the people to tell."""
     request = attempt.request
     people = " ".join(f"<@{user}>" for user in dict.fromkeys(mention))
-    head = _section(
-        f":tada: {people} *{_label(request)}* came online: captured on attempt {request.attempt}.".strip()
+    head = section_block(
+        f":tada: {people} *{plain_customer(request)}* came online: captured on attempt {request.attempt}.".strip()
     ).to_dict()
     assert attempt.accepted is not None  # noqa: S101 - only successful attempts get here
     success = build_success(request, attempt.accepted)
@@ -110,14 +111,12 @@ def build_watch_success_notice(request: CaptureRequest, mention: list[str]) -> M
     """A thread reply that notifies: an edited message mentions nobody."""
     people = " ".join(f"<@{user}>" for user in dict.fromkeys(mention))
     line = (
-        f"{people} *{_label(request)}* came online and Bugpilot got the *{ACTION_NAMES[request.action]}* "
+        f"{people} *{plain_customer(request)}* came online and Bugpilot got the *{ACTION_NAMES[request.action]}* "
         f"(attempt {request.attempt}); see above."
     )
-    return _message(f"{_label(request)} came online: {ACTION_NAMES[request.action]} requested.", [_section(line)])
-
-
-def _label(request: CaptureRequest) -> str:
-    return escape_mrkdwn(_clip(request.customer_label or request.customer, 250))
+    return assemble(
+        f"{plain_customer(request)} came online: {ACTION_NAMES[request.action]} requested.", [section_block(line)]
+    )
 
 
 def _when(epoch: float) -> str:
@@ -127,25 +126,5 @@ def _when(epoch: float) -> str:
     return f"<!date^{seconds}^at {{time_secs}}|at {fallback}>"
 
 
-def _strip(text: str) -> str:
-    return text.replace("*", "")
-
-
 def _with(message: Message, block: ActionsBlock | ContextBlock) -> Message:
     return Message(text=message.text, blocks=[*message.blocks, block.to_dict()])
-
-
-def _section(text: str) -> SectionBlock:
-    return SectionBlock(text=MarkdownTextObject(text=_clip(text, 3000)))
-
-
-def _context(text: str) -> ContextBlock:
-    return ContextBlock(elements=[MarkdownTextObject(text=_clip(text, 2000))])
-
-
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _message(text: str, blocks: list[Block]) -> Message:
-    return Message(text=_clip(text, 3000), blocks=[block.to_dict() for block in blocks])

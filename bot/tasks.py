@@ -63,13 +63,19 @@ class BackgroundTasks:
                 self._no_acks.set()
 
     async def drain(self, grace: float) -> int:
-        """Wait up to ``grace`` seconds for running work; cancel the rest. Returns how many were cancelled."""
+        """Wait up to ``grace`` seconds for running work; cancel the rest. Returns how many were cancelled.
+
+        Work started while draining (a listener finishing after its ack) is waited for too.
+        """
         self._closed = True
-        pending = set(self._tasks)
-        if not pending:
+        if not self._tasks:
             return 0
-        log.info("shutdown.draining", tasks=len(pending), grace_s=grace)
-        _, still_running = await asyncio.wait(pending, timeout=grace)
+        log.info("shutdown.draining", tasks=len(self._tasks), grace_s=grace)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + grace
+        while (pending := {task for task in self._tasks if not task.done()}) and loop.time() < deadline:
+            await asyncio.wait(pending, timeout=deadline - loop.time())
+        still_running = {task for task in self._tasks if not task.done()}
         for task in still_running:
             task.cancel()
         if still_running:

@@ -13,14 +13,12 @@ import asyncio
 import time
 from dataclasses import dataclass, field
 
-import aiohttp
 import structlog
-from slack_sdk.errors import SlackApiError
 
 from bot.attempt import Attempt, attempt_capture
 from bot.blocks import Message
 from bot.capture import Surface
-from bot.delivery import slack_error
+from bot.delivery import SLACK_FAILURES, failure_name
 from bot.errors import FollowUpRefused, UserNotConnected
 from bot.followup import FollowUp
 from bot.followup_blocks import (
@@ -223,10 +221,8 @@ class Watches:
 async def _notify(services: Services, followup: FollowUp, message: Message) -> None:
     try:
         await services.delivery.post(followup.channel_id, message, thread_ts=followup.thread_ts)
-    except SlackApiError as exc:
-        log.warning("slack.post_failed", method="chat.postMessage", error=slack_error(exc))
-    except (aiohttp.ClientError, TimeoutError) as exc:
-        log.warning("slack.post_failed", method="chat.postMessage", error=type(exc).__name__)
+    except SLACK_FAILURES as exc:
+        log.warning("slack.post_failed", method="chat.postMessage", error=failure_name(exc))
 
 
 def _count(tries: int) -> str:

@@ -19,7 +19,7 @@ from bot.blocks import Message, build_request_status, with_invite_hint
 from bot.bugpilot import BugpilotClient
 from bot.capture import CaptureRequest, Surface
 from bot.commands import Command
-from bot.delivery import Delivery, slack_error
+from bot.delivery import CANNOT_POST, SLACK_FAILURES, Delivery, failure_name, slack_error
 from bot.followup import FollowUpCodec
 from bot.followup_blocks import build_outcome
 from bot.members import resolve_customer
@@ -139,17 +139,19 @@ async def _deliver(
         else:
             try:
                 await delivery.post(place.channel_id, outcome, thread_ts=status_ts)
-            except (SlackApiError, aiohttp.ClientError, TimeoutError) as exc:
-                cannot_post = slack_error(exc) if isinstance(exc, SlackApiError) else type(exc).__name__
+            except SLACK_FAILURES as exc:
+                cannot_post = failure_name(exc)
                 log.warning("slack.post_failed", method="chat.postMessage", error=cannot_post)
             else:
                 status = build_request_status(request, "failed" if summary else "done", summary)
                 await delivery.update(place.channel_id, status_ts, status)
                 return "thread"
     reason = cannot_post or "Slack refused the message"
-    if await delivery.respond(place.response_url, with_invite_hint(outcome, reason)):
+    invite = reason in CANNOT_POST
+    if await delivery.respond(place.response_url, with_invite_hint(outcome, reason, invite=invite)):
         return "private"
-    if await delivery.direct(request.requester_id, with_invite_hint(outcome, reason, channel_id=place.channel_id)):
+    direct = with_invite_hint(outcome, reason, channel_id=place.channel_id, invite=invite)
+    if await delivery.direct(request.requester_id, direct):
         return "direct"
     log.error("outcome.undeliverable", reason=cannot_post)
     return "lost"

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,7 +13,7 @@ import stamina
 from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.app import create_app
+from bot.app import TASKS, create_app
 from bot.settings import Settings
 from tests.fakes import (
     API_KEY,
@@ -96,6 +97,13 @@ class Bot:
     async def interact(self, payload: dict[str, Any]) -> ClientResponse:
         return await self.post_signed(payload_body(payload))
 
+    async def settle(self, timeout: float = 5.0) -> None:
+        """Wait until the bot's background work has finished, so that "nothing was sent" means something."""
+        tasks = self.client.app[TASKS]
+        async with asyncio.timeout(timeout):
+            while pending := {task for task in tasks._tasks if not task.done()}:
+                await asyncio.wait(pending)
+
 
 @pytest.fixture(name="bot")
 async def _bot(settings: Settings, fake_slack: FakeSlack, fake_bugpilot: FakeBugpilot, aiohttp_client: Any) -> Bot:
@@ -105,6 +113,6 @@ async def _bot(settings: Settings, fake_slack: FakeSlack, fake_bugpilot: FakeBug
 
 
 @pytest.fixture(name="online")
-def _online(fake_bugpilot: FakeBugpilot) -> AsyncIterator[set[str]] | set[str]:
+def _online(fake_bugpilot: FakeBugpilot) -> set[str]:
     """The set of customers the fake Bugpilot treats as online."""
     return fake_bugpilot.sim.online

@@ -91,6 +91,7 @@ async def test_unlisted_person_is_refused_privately_on_every_surface(
     seen = await _refusal(bot, surface, INTRUDER, SUPPORT)
     assert "not among the people allowed" in seen
     assert "#it-help" in seen
+    await bot.settle()
     assert not bot.slack.of("chat.postMessage")
     assert bot.bugpilot.arrived.empty()
 
@@ -108,6 +109,7 @@ async def test_unlisted_person_cannot_press_try_again_or_keep_trying(
     reply = await bot.slack.next_call("respond")
     assert "not among the people allowed" in json.dumps(reply.args)
     assert reply.args["response_type"] == "ephemeral"
+    await bot.settle()
     assert bot.bugpilot.arrived.empty()
     assert len(bot.slack.of("chat.update")) == 1
 
@@ -136,11 +138,13 @@ async def test_listed_person_gets_the_shortcut_modal_and_the_mention_capture(
     assert (await bot.interact(shortcut)).status == 200
     opened = await bot.slack.next_call("views.open")
     assert "bugpilot_capture" in json.dumps(opened.args)
+    await bot.settle()
 
     online.add(CUSTOMER)
     event = json.dumps(mention_event(user_id=AGENT, channel_id=SUPPORT))
     assert (await bot.post_signed(event, headers={"Content-Type": "application/json"})).status == 200
     assert (await bot.bugpilot.next_arrival())["userId"] == CUSTOMER
+    await bot.settle()
     assert not bot.slack.of("chat.postEphemeral")
 
 
@@ -171,8 +175,9 @@ async def test_slow_user_group_lookup_refuses_within_the_ack_window(bot: Bot, ai
     seen = await _refusal(bot, "command", AGENT, SUPPORT)
     assert time.monotonic() - started < 3
     assert "couldn't check your user group membership" in seen
-    assert bot.bugpilot.arrived.empty()
     bot.slack.gates["usergroups.users.list"].set()
+    await bot.settle()
+    assert bot.bugpilot.arrived.empty()
 
 
 async def test_unlisted_channel_is_refused_with_where_to_ask(bot: Bot, aiohttp_client: Any, settings: Settings):
@@ -180,6 +185,7 @@ async def test_unlisted_channel_is_refused_with_where_to_ask(bot: Bot, aiohttp_c
     bot = await _restricted(bot, aiohttp_client, settings, bugpilot_allowed_channels=frozenset({SUPPORT}))
     seen = await _refusal(bot, "mention", AGENT, "C0RANDOM")
     assert f"<#{SUPPORT}>" in seen
+    await bot.settle()
     assert bot.bugpilot.arrived.empty()
 
 
@@ -200,6 +206,7 @@ async def test_requests_from_another_workspace_are_refused(bot: Bot):
     await bot.interact(payload)
     reply = await bot.slack.next_call("respond")
     assert "installed in" in json.dumps(reply.args)
+    await bot.settle()
     assert bot.bugpilot.arrived.empty()
 
 
@@ -211,6 +218,7 @@ async def test_link_button_clicks_are_acknowledged_without_a_refusal(bot: Bot, a
     response = await bot.interact(payload)
     assert response.status == 200
     assert await response.text() == ""
+    await bot.settle()
     assert not bot.slack.of("respond")
     assert not bot.slack.of("chat.postEphemeral")
 

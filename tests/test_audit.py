@@ -107,6 +107,7 @@ async def test_refusals_are_audited_and_no_capture_is(bot: Bot, aiohttp_client: 
     bot.client = await aiohttp_client(create_app(restricted))
     with capture_logs() as logs:
         await bot.command("screenshot alice@acme.com", user_id="U0INTRUDER")
+        await bot.settle()
     assert not _audits(logs)
     (refused,) = _audits(logs, "audit.refused")
     assert refused["user_id"] == "U0INTRUDER"

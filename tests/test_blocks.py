@@ -6,10 +6,11 @@ import json
 
 import pytest
 
-from bot.blocks import Message, build_request_status, build_success, build_usage, render_error, with_invite_hint
+from bot.blocks import Message, build_request_status, build_success, build_usage, with_invite_hint
 from bot.bugpilot import ActionAccepted
 from bot.capture import CaptureRequest
 from bot.commands import Action
+from bot.error_blocks import render_error
 from bot.errors import (
     BotError,
     BugpilotConnectionError,
@@ -177,3 +178,11 @@ def test_private_outcome_explains_how_to_get_it_in_the_thread():
     hint = message.blocks[-1]["elements"][0]["text"]
     assert "not_in_channel" in hint
     assert "/invite @Bugpilot" in hint
+
+
+def test_private_outcome_without_invite_advice_still_says_why():
+    """For failures an invitation does not fix, the hint names the reason and leaves out /invite."""
+    message = with_invite_hint(build_success(_request(), _accepted()), "Slack could not be reached", invite=False)
+    hint = message.blocks[-1]["elements"][0]["text"]
+    assert "couldn't post in this conversation (Slack could not be reached)" in hint
+    assert "/invite" not in hint

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 from types import SimpleNamespace
 from typing import Any
 
 import aiohttp
 import pytest
+from aiohttp import web
 from aioresponses import CallbackResult, aioresponses
 from pydantic import SecretStr
 from yarl import URL
@@ -211,3 +213,37 @@ async def test_errors_never_carry_the_api_key(client: BugpilotClient, mocked: ai
     with pytest.raises(InvalidApiKey) as caught:
         await client.request_action(user_id="u1", action=Action.SCREENSHOT)
     assert KEY not in repr(caught.value.__dict__) + str(caught.value)
+
+
+async def test_answer_arriving_in_pieces_is_read_whole(aiohttp_server: Any):
+    """A success whose body comes in several network chunks is read to the end, not judged by its first piece."""
+    body = b'{"ok": true, "message": "sent", "ts": 1, "sessionInfoUrl": "https://app/s/4"}'
+
+    async def slow_network(request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse(headers={"Content-Type": "application/json"})
+        response.enable_chunked_encoding()
+        await response.prepare(request)
+        await response.write(body[:20])
+        await asyncio.sleep(0.05)  # the rest is still on its way when the client starts reading
+        await response.write(body[20:])
+        await response.write_eof()
+        return response
+
+    app = web.Application()
+    app.router.add_post("/api/v1/action", slow_network)
+    server = await aiohttp_server(app)
+    async with aiohttp.ClientSession() as session:
+        client = BugpilotClient(
+            session, base_url=str(server.make_url("/api/v1")), api_key=SecretStr(KEY), workspace_id="ws_1"
+        )
+        accepted = await client.request_action(user_id="u1", action=Action.SCREENSHOT)
+    assert accepted.session_info_url == "https://app/s/4"
+
+
+async def test_connect_timeout_is_a_connection_failure_not_a_lost_answer(client: BugpilotClient, mocked: aioresponses):
+    """No connection in time means nothing was sent: retried, then reported as unreachable, not "may have arrived"."""
+    mocked.post(ACTION_URL, exception=aiohttp.ConnectionTimeoutError("Connection timeout to host"), repeat=True)
+    with pytest.raises(BugpilotConnectionError) as caught:
+        await client.request_action(user_id="u1", action=Action.RECORDING)
+    assert caught.value.code == "CONNECTION_FAILED"
+    assert len(mocked.requests[("POST", URL(ACTION_URL))]) == 3

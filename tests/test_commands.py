@@ -101,6 +101,7 @@ def test_note_is_the_rest_as_readable_text(text: str, expected: str):
         ("record @bob", "looks like a Slack name", None),
         ("record not-an@email", "not an email address", None),
         ("record <mailto:nope|nope>", "not an email address", None),
+        ("record <mailto:alice@acme.com", "`&lt;mailto:alice@acme.com` is not an email address", None),
         ("record a*b", "not a user ID", None),
         ("record " + "x" * 201, "the limit is 200", None),
     ],

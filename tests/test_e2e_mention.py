@@ -13,6 +13,7 @@ from bot.app import TASKS
 from bot.surfaces.mention import without_bot_mention
 from tests.conftest import Bot
 from tests.fakes import BOT_USER_ID, TEAM_ID, event_body
+from tests.logwatch import watch_logs
 
 PARENT_TS = "1700000000.000100"
 _ids = itertools.count(1)
@@ -128,6 +129,7 @@ async def test_help_and_unusable_input_answer_with_usage_in_the_thread(bot: Bot,
     assert reply.args["thread_ts"] == PARENT_TS
     assert expected in reply.args["text"] or expected in str(reply.args["blocks"])
     assert "@Bugpilot screenshot alice@acme.com" in str(reply.args["blocks"])
+    await settle(bot)
     assert bot.bugpilot.arrived.empty()
 
 
@@ -170,3 +172,18 @@ async def test_own_messages_edits_and_outsiders_start_no_capture(bot: Bot, onlin
     await settle(bot)
     assert bot.bugpilot.arrived.empty()
     assert not [c for c in bot.slack.of("chat.postMessage") if "working on it" in c.args["text"]]
+
+
+async def test_a_usage_reply_under_way_at_shutdown_is_still_sent(bot: Bot):
+    """Replies to mentions are tracked work: shutdown waits for one that Slack is slow to take."""
+    bot.slack.gates["chat.postMessage"] = gate = asyncio.Event()
+    await deliver(bot, mention(f"<@{BOT_USER_ID}> help", thread_ts=PARENT_TS))
+    await bot.slack.next_call("chat.postMessage")
+    with watch_logs() as logs:
+        closing = asyncio.create_task(bot.client.close())
+        draining = await logs.next("shutdown.draining")
+        gate.set()
+        await asyncio.wait_for(closing, 10)
+    assert draining["tasks"] == 1
+    assert logs.of("app.stopped")[0]["cancelled"] == 0
+    assert not logs.of("slack.post_failed")

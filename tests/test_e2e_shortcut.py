@@ -171,7 +171,7 @@ async def test_modal_opens_while_users_info_is_slow(bot: Bot):
 
 async def test_lookup_past_the_budget_is_left_out(bot: Bot, monkeypatch: pytest.MonkeyPatch):
     """A users.info that never answers doesn't hold the update: the modal says nothing was found."""
-    monkeypatch.setattr(shortcut, "LOOKUP_BUDGET_S", 0.2)
+    monkeypatch.setattr(shortcut, "LOOKUP_BUDGET_S", 1.0)
     bot.slack.users["U0CUST"] = CUSTOMER
     bot.slack.gates["users.info"] = gate = asyncio.Event()
     try:
@@ -221,6 +221,7 @@ async def test_invalid_submission_is_answered_with_errors(bot: Bot, typed, block
     [(block_id, message)] = answer["errors"].items()
     assert block_id.startswith(block)
     assert fragment in message
+    await bot.settle()
     assert bot.bugpilot.arrived.empty()
     assert bot.slack.of("chat.postMessage") == []
 

@@ -125,6 +125,7 @@ async def test_tampered_button_value_gets_a_clear_message_and_no_call(bot: Bot, 
     assert "That button doesn't check out" in reply.args["text"]
     assert reply.args["response_type"] == "ephemeral"
     assert reply.args.get("replace_original") is False
+    await bot.settle()
     assert bot.bugpilot.arrived.empty()
     assert len(bot.bugpilot.sim.received) == 1
     assert not bot.slack.of("chat.update")[1:]
@@ -137,6 +138,7 @@ async def test_button_value_from_another_conversation_is_refused(bot: Bot):
     await bot.interact(payload)
     reply = await bot.slack.next_call("respond")
     assert "doesn't check out" in reply.args["text"]
+    await bot.settle()
     assert len(bot.bugpilot.sim.received) == 1
 
 

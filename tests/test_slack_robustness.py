@@ -55,6 +55,7 @@ async def test_oversized_body_is_refused_before_parsing(bot: Bot):
     with capture_logs() as logs:
         response = await bot.post_signed(body)
     assert response.status == 413
+    await bot.settle()
     assert not bot.slack.calls
     assert bot.bugpilot.arrived.empty()
     assert not [e for e in logs if e["event"].startswith(("listener", "command"))]

@@ -7,9 +7,10 @@ from typing import Any
 import structlog
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
-from bot.blocks import Message, build_usage, render_error
+from bot.blocks import Message, build_usage
 from bot.capture import Surface
 from bot.commands import Command, HelpRequest, parse_command
+from bot.error_blocks import render_error
 from bot.errors import TargetUserError, UsageError
 from bot.tasks import BackgroundTasks
 from bot.workflow import Place, Services, resolve_request, run_capture

@@ -13,7 +13,7 @@ from typing import Any
 import structlog
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
-from bot.blocks import render_error
+from bot.error_blocks import render_error
 from bot.errors import BotError, FollowUpRefused, InvalidButton
 from bot.followup import FollowUp
 from bot.followup_blocks import ACTION_KEEP_TRYING, ACTION_STOP, ACTION_TRY_AGAIN

@@ -16,11 +16,12 @@ import structlog
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext, AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
 
-from bot.blocks import Message, build_usage, render_error
+from bot.blocks import Message, build_usage
 from bot.capture import Surface
 from bot.commands import Command, HelpRequest, parse_command
 from bot.dedupe import RecentKeys
 from bot.delivery import slack_error
+from bot.error_blocks import render_error
 from bot.errors import TargetUserError, UsageError
 from bot.tasks import BackgroundTasks
 from bot.workflow import Place, Services, resolve_request, run_capture
@@ -51,24 +52,27 @@ def register(bolt: AsyncApp, services: Services, tasks: BackgroundTasks) -> None
             return
         thread_ts = str(event.get("thread_ts") or ts)
         requester = str(event.get("user"))
+
+        def reply(message: Message) -> None:
+            # Tracked like the captures, so a reply under way at shutdown is still sent.
+            tasks.spawn(_reply(services, channel, thread_ts, requester, message), name="mention:reply")
+
         if _is_external(event, context, body):
-            note = "Only members of the workspace that installed Bugpilot can use it."
-            await _reply(services, channel, thread_ts, requester, Message(text=note))
+            reply(Message(text="Only members of the workspace that installed Bugpilot can use it."))
             log.info("command.handled", surface="mention", outcome="external_user")
             return
         try:
             parsed = parse_command(without_bot_mention(str(event.get("text") or ""), context.bot_user_id))
         except UsageError as exc:
-            await _reply(services, channel, thread_ts, requester, build_usage(exc.reason, invocation=INVOCATION))
+            reply(build_usage(exc.reason, invocation=INVOCATION))
             log.info("command.handled", surface="mention", outcome="usage_error")
             return
         if isinstance(parsed, HelpRequest):
-            await _reply(services, channel, thread_ts, requester, build_usage(invocation=INVOCATION))
+            reply(build_usage(invocation=INVOCATION))
             log.info("command.handled", surface="mention", outcome="help")
             return
         if tasks.closed:
-            restarting = Message(text=":hourglass: Bugpilot is restarting; mention me again in a few seconds.")
-            await _reply(services, channel, thread_ts, requester, restarting)
+            reply(Message(text=":hourglass: Bugpilot is restarting; mention me again in a few seconds."))
             return
         team = str(body.get("team_id") or event.get("team") or "")
         place = Place(channel_id=channel, thread_ts=thread_ts)

@@ -21,7 +21,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.blocks import Message
 from bot.capture import CaptureRequest, Surface
-from bot.delivery import slack_error
+from bot.delivery import SLACK_FAILURES, failure_name, slack_error
 from bot.errors import TargetUserError
 from bot.markup import escape_mrkdwn
 from bot.members import lookup_email
@@ -120,10 +120,8 @@ async def _open(services: Services, shortcut: Mapping[str, Any], view: dict[str,
     try:
         trigger = str(shortcut.get("trigger_id") or "")
         response = await services.delivery.client.views_open(trigger_id=trigger, view=view)
-    except SlackApiError as exc:
-        error = slack_error(exc)
-    except (aiohttp.ClientError, TimeoutError) as exc:
-        error = type(exc).__name__
+    except SLACK_FAILURES as exc:
+        error = failure_name(exc)
     else:
         opened = response.get("view")
         return opened if isinstance(opened, Mapping) else {}

@@ -87,13 +87,17 @@ def _run(mode: Mode) -> int:
         return 2
     configure_logging(level=settings.log_level, fmt=settings.log_format, secrets=_secrets(settings))
     app = create_app(settings, mode=mode)
-    web.run_app(
-        app,
-        port=settings.port,
-        access_log=None,
-        print=lambda _banner: log.info("app.listening", port=settings.port, mode=mode),
-        shutdown_timeout=5,
-    )
+    try:
+        web.run_app(
+            app,
+            port=settings.port,
+            access_log=None,
+            print=lambda _banner: log.info("app.listening", port=settings.port, mode=mode),
+            shutdown_timeout=5,
+        )
+    except SettingsError as exc:  # a setting Slack or Bugpilot refused at start-up
+        _print_problems(exc)
+        return 2
     log.info("app.exited")
     return 0
 

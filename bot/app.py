@@ -14,9 +14,11 @@ from typing import Any
 import aiohttp
 import structlog
 from aiohttp import web
+from pydantic import SecretStr
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -24,11 +26,11 @@ from bot.access import AccessPolicy, UsergroupMembers, access_middleware
 from bot.authorize import single_workspace_authorize
 from bot.bugpilot import BugpilotClient
 from bot.crashes import error_handler
-from bot.delivery import Delivery
+from bot.delivery import SLACK_FAILURES, Delivery, failure_name, slack_error
 from bot.followup import FollowUpCodec
 from bot.logs import bind_request_context
 from bot.retry import Busy
-from bot.settings import Mode, Settings
+from bot.settings import Mode, Settings, SettingsError
 from bot.surfaces import command, followup, mention, shortcut
 from bot.tasks import BackgroundTasks
 from bot.watches import Watches, WatchPolicy
@@ -90,6 +92,7 @@ def _lifecycle(settings: Settings, mode: Mode) -> Callable[[web.Application], As
             app[BOLT] = bolt
             socket = None
             if mode == "socket" and settings.slack_app_token is not None:
+                await _check_app_token(slack, settings.slack_app_token)
                 socket = AsyncSocketModeHandler(
                     bolt, app_token=settings.slack_app_token.get_secret_value(), web_client=slack
                 )
@@ -104,6 +107,22 @@ def _lifecycle(settings: Settings, mode: Mode) -> Callable[[web.Application], As
             log.info("app.stopped", cancelled=cancelled)
 
     return lifecycle
+
+
+async def _check_app_token(slack: AsyncWebClient, app_token: SecretStr) -> None:
+    """Stop start-up, naming the setting, when Slack refuses the app-level token or can't be reached.
+
+    Without this, slack_sdk's Socket Mode client retries the connection forever and the
+    bot never becomes healthy.
+    """
+    try:
+        await slack.apps_connections_open(app_token=app_token.get_secret_value())
+    except SlackApiError as exc:
+        problem = f"SLACK_APP_TOKEN: Slack refused it ({slack_error(exc)}); it needs the connections:write scope"
+        raise SettingsError([problem]) from None
+    except SLACK_FAILURES as exc:
+        problem = f"SLACK_API_URL: could not reach Slack to open a Socket Mode connection ({failure_name(exc)})"
+        raise SettingsError([problem]) from None
 
 
 def build_bolt(

@@ -40,7 +40,7 @@ __all__ = [
     "with_invite_hint",
 ]
 
-RequestStatus = Literal["working", "done", "failed"]
+RequestStatus = Literal["working", "done", "failed", "private"]
 
 _SECTION_LIMIT = 3000
 _CONTEXT_LIMIT = 2000
@@ -95,6 +95,7 @@ def build_request_status(request: CaptureRequest, status: RequestStatus, summary
         "working": (":hourglass_flowing_sand:", "working on it…"),
         "done": (":white_check_mark:", "done, see the thread."),
         "failed": (":warning:", f"didn't work: {escape_mrkdwn(summary)}. Details in the thread."),
+        "private": (":envelope:", "finished; I couldn't post the result here, so it went to them privately."),
     }[status]
     line = f"{icon} {what} — {tail}"
     blocks: list[Block] = [section_block(line)]

@@ -149,9 +149,15 @@ async def _deliver(
     reason = cannot_post or "Slack refused the message"
     invite = reason in CANNOT_POST
     if await delivery.respond(place.response_url, with_invite_hint(outcome, reason, invite=invite)):
-        return "private"
-    direct = with_invite_hint(outcome, reason, channel_id=place.channel_id, invite=invite)
-    if await delivery.direct(request.requester_id, direct):
-        return "direct"
-    log.error("outcome.undeliverable", reason=cannot_post)
-    return "lost"
+        where = "private"
+    elif await delivery.direct(
+        request.requester_id, with_invite_hint(outcome, reason, channel_id=place.channel_id, invite=invite)
+    ):
+        where = "direct"
+    else:
+        log.error("outcome.undeliverable", reason=cannot_post)
+        return "lost"
+    if status_ts is not None:
+        # The visible "working…" message must not stay "working" forever.
+        await delivery.update(place.channel_id, status_ts, build_request_status(request, "private"))
+    return where

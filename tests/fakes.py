@@ -38,6 +38,7 @@ class FakeSlack:
 
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     post_errors: dict[str, str] = field(default_factory=dict)
+    reply_errors: dict[str, str] = field(default_factory=dict)  # channel -> error for thread replies only
     method_errors: dict[str, str] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
     queue: asyncio.Queue[Call] = field(default_factory=asyncio.Queue)
@@ -100,6 +101,8 @@ class FakeSlack:
             channel = str(args.get("channel"))
             if channel in self.post_errors:
                 return {"ok": False, "error": self.post_errors[channel]}
+            if args.get("thread_ts") and channel in self.reply_errors:
+                return {"ok": False, "error": self.reply_errors[channel]}
             ts = f"{int(time.time())}.{next(self._ts):06d}"
             self.messages[ts] = args
             return {"ok": True, "channel": channel, "ts": ts, "message": {"ts": ts, **args}}

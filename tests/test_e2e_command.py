@@ -259,6 +259,21 @@ async def test_outcome_reaches_the_user_privately_when_the_bot_cannot_post(bot: 
     assert len(bot.bugpilot.sim.received) == 1
 
 
+async def test_request_message_says_where_the_outcome_went_when_the_thread_refuses_it(bot: Bot, online: set[str]):
+    """The request message was posted but the thread reply was refused: outcome privately, status updated."""
+    online.add("alice@acme.com")
+    bot.slack.reply_errors["C_SUPPORT"] = "restricted_action_thread_locked"
+    await bot.command("screenshot alice@acme.com")
+    await bot.slack.next_call("chat.postMessage")
+    refused = await bot.slack.next_call("chat.postMessage")
+    reply = await bot.slack.next_call("respond")
+    assert "Screenshot requested" in reply.args["text"]
+    update = await bot.slack.next_call("chat.update")
+    assert update.args["ts"] == refused.args["thread_ts"]
+    assert "it went to them privately" in update.args["text"]
+    assert "working on it" not in update.args["text"]
+
+
 async def test_hostile_note_and_id_cannot_ping_the_channel(bot: Bot, online: set[str]):
     """What the user typed is escaped in every message the bot posts."""
     online.add("cust_1")

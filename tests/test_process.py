@@ -197,3 +197,36 @@ async def test_bad_settings_stop_startup_with_one_line_per_problem(env: dict[str
     for line in expected:
         assert line in text
     assert "xoxp-user-token" not in text
+
+
+@pytest.mark.parametrize(
+    ("slack_error", "expected"),
+    [
+        ("invalid_auth", "SLACK_APP_TOKEN: Slack refused it (invalid_auth)"),
+        (None, "SLACK_API_URL: could not reach Slack"),
+    ],
+)
+async def test_socket_mode_refused_at_startup_names_the_setting(aiohttp_server, slack_error: str | None, expected: str):
+    """Socket Mode with a refused app token (or no Slack) stops at once with the setting named, exit 2."""
+    slack = FakeSlack()
+    server: TestServer = await aiohttp_server(slack.app())
+    api_url = str(server.make_url("/api/")) if slack_error else f"http://127.0.0.1:{_free_port()}/api/"
+    if slack_error:
+        slack.method_errors["apps.connections.open"] = slack_error
+    env = _base_env() | {
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_APP_TOKEN": APP_TOKEN,
+        "SLACK_API_URL": api_url,
+        "BUGPILOT_API_KEY": API_KEY,
+        "BUGPILOT_WORKSPACE_ID": WORKSPACE_ID,
+        "PORT": str(_free_port()),
+    }
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "socket", env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
+    out, err = await asyncio.wait_for(proc.communicate(), 30)
+    text = err.decode() + out.decode()
+    assert proc.returncode == 2
+    assert expected in text
+    assert "Traceback" not in text
+    assert APP_TOKEN not in text

@@ -58,24 +58,37 @@ class OutcomeRef:
 
 
 class Busy:
-    """Outcome messages with a follow-up running: a second click on one makes no second call."""
+    """Outcome messages with a follow-up running: a second click on one makes no second call.
+
+    It also remembers, per message, the last attempt Try again made there, so a click that
+    arrives late from a message that has since moved on (a stale copy of the button)
+    makes no call either.
+    """
+
+    _REMEMBERED = 10_000
 
     def __init__(self) -> None:
         self._keys: set[str] = set()
+        self._made: dict[str, int] = {}
 
     def __contains__(self, key: str) -> bool:
         return key in self._keys
 
-    def claim(self, key: str) -> bool:
-        """Take the message; False when a follow-up already runs on it."""
-        if key in self._keys:
+    def claim(self, key: str, *, next_attempt: int | None = None) -> bool:
+        """Take the message; False when a follow-up already runs on it or ``next_attempt`` was made."""
+        if key in self._keys or (next_attempt is not None and next_attempt <= self._made.get(key, 0)):
             return False
         self._keys.add(key)
         return True
 
-    def release(self, key: str) -> None:
-        """Give the message back."""
+    def release(self, key: str, *, made_attempt: int | None = None) -> None:
+        """Give the message back, remembering ``made_attempt`` when one was made."""
         self._keys.discard(key)
+        if made_attempt is not None:
+            self._made.pop(key, None)
+            self._made[key] = made_attempt
+            if len(self._made) > self._REMEMBERED:
+                del self._made[next(iter(self._made))]
 
 
 async def show(services: Services, ref: OutcomeRef, message: Message) -> bool:
@@ -115,5 +128,5 @@ async def try_again(services: Services, busy: Busy, ref: OutcomeRef, followup: F
         attempt = await attempt_capture(services.bugpilot, request, thread_ts=followup.thread_ts)
         await finish(services, ref, followup, attempt, build_outcome(attempt, next_value(services, attempt, followup)))
     finally:
-        busy.release(ref.key)
+        busy.release(ref.key, made_attempt=request.attempt)
     log.info("followup.handled", kind="try_again", outcome=attempt.code, attempt=request.attempt)

@@ -80,6 +80,20 @@ async def test_try_again_that_fails_again_offers_the_buttons_again(bot: Bot):
     assert len(bot.bugpilot.sim.received) == 3
 
 
+async def test_a_late_click_on_an_old_copy_of_the_button_makes_no_call(bot: Bot):
+    """Once attempt 2 was made from a message, a click carrying attempt 1's button again is refused."""
+    outcome, ts = await _offline_outcome(bot)
+    with watch_logs() as logs:
+        await bot.interact(click(outcome.args, "bugpilot_try_again", ts=ts, response_url=bot.response_url()))
+        await _update_of(bot, ts, "isn't online")
+        await logs.next("followup.handled")
+    await bot.interact(click(outcome.args, "bugpilot_try_again", ts=ts, response_url=bot.response_url("late")))
+    told = await bot.slack.next_call("respond")
+    assert "already did it" in json.dumps(told.args)
+    await bot.settle()
+    assert len(bot.bugpilot.sim.received) == 2
+
+
 async def test_two_simultaneous_clicks_make_one_call(bot: Bot, online: set[str]):
     """A double click, or two people at once: one Bugpilot call; the other click is told it is running."""
     outcome, ts = await _offline_outcome(bot)

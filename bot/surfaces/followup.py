@@ -50,8 +50,8 @@ def register(bolt: AsyncApp, services: Services, tasks: BackgroundTasks, busy: B
         return on_click
 
     def on_try_again(ref: OutcomeRef, followup: FollowUp, user_id: str) -> None:
-        if not busy.claim(ref.key):
-            raise FollowUpRefused("I'm already on it: the message above shows how it goes.")
+        if not busy.claim(ref.key, next_attempt=followup.attempt + 1):
+            raise FollowUpRefused("I'm already on it, or already did it: the message above shows how it goes.")
         tasks.spawn(try_again(services, busy, ref, followup, user_id), name="followup:try_again")
 
     def on_keep_trying(ref: OutcomeRef, followup: FollowUp, user_id: str) -> None:

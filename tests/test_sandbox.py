@@ -337,3 +337,19 @@ def test_static_files_are_shipped_in_the_package():
     """The page is package data next to the code that serves it."""
     assert {path.name for path in STATIC.iterdir()} >= {"index.html", "app.js", "blocks.js", "mrkdwn.js", "sandbox.css"}
     assert STATIC.parent == Path(__file__).parent.parent / "bot" / "sandbox"
+
+
+def test_page_draws_every_emoji_shortcode_the_bot_writes():
+    """A shortcode the page doesn't know would show as raw ``:name:`` text in the channel."""
+    script = (STATIC / "mrkdwn.js").read_text(encoding="utf-8")
+    table = script.split("const EMOJI = {", 1)[1].split("};", 1)[0]
+    known = set(re.findall(r'"?([a-z0-9_+-]+)"?:\s*"', table))
+    bot = Path(__file__).parent.parent / "bot"
+    used = {
+        name
+        for module in bot.rglob("*.py")
+        if "sandbox" not in module.parts
+        for name in re.findall(r":([a-z][a-z0-9_+-]*):", module.read_text(encoding="utf-8"))
+    }
+    assert used, "the bot writes emoji shortcodes"
+    assert used <= known, f"add to mrkdwn.js EMOJI: {sorted(used - known)}"

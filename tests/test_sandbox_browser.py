@@ -93,6 +93,14 @@ def _channel_message(page: Page, text: str) -> Locator:
     return page.locator("#messages .message", has_text=text)
 
 
+async def _message_menu(page: Page, text: str, item: str) -> None:
+    """Hover a channel message, open its ⋯ menu and choose ``item``."""
+    message = _channel_message(page, text)
+    await message.hover()
+    await message.get_by_role("button", name="More actions").click()
+    await page.get_by_role("menuitem", name=item).click()
+
+
 async def _open_thread(page: Page, root_text: str) -> Locator:
     await _channel_message(page, root_text).last.get_by_role("button", name=re.compile(r"\d+ repl")).click()
     return page.locator("#thread")
@@ -102,7 +110,8 @@ async def _no_raw_markup(page: Page) -> None:
     """What Slack would draw (channel, thread, modal) shows no markup; the wire log keeps it on purpose."""
     for part in await page.locator(".channel, .thread, #modal-root").all():
         text = await part.inner_text()
-        assert not RAW_MARKUP.search(text), text
+        raw = RAW_MARKUP.search(text)
+        assert raw is None, f"{raw[0]!r} drawn as text in: {text}"
 
 
 async def test_slash_command_success_with_link_then_advice_when_the_customer_is_offline(page: Page, driver: Driver):
@@ -151,8 +160,6 @@ async def test_try_again_after_the_customer_comes_online(page: Page):
     advice = thread.locator(".message", has_text="isn't online in your app right now")
     await expect(advice).to_be_visible()
     try_again = advice.get_by_role("button", name="Try again")
-    if await try_again.count() == 0:
-        pytest.skip("the bot has no Try again button yet")
     ts = await advice.get_attribute("data-ts")
     await page.get_by_role("switch", name="cust_8812 online").check()
     await try_again.click()
@@ -161,40 +168,58 @@ async def test_try_again_after_the_customer_comes_online(page: Page):
     await _no_raw_markup(page)
 
 
-async def test_shortcut_modal_captures_into_the_customers_thread(page: Page, driver: Driver):
-    """Capture with Bugpilot on the customer's message: the bot's modal, prefilled; submit → outcome in its thread."""
-    bob = _channel_message(page, "Checkout does nothing")
-    await bob.hover()
-    await bob.get_by_role("button", name="More actions").click()
-    await page.get_by_role("menuitem", name="Capture with Bugpilot").click()
-    dialog = page.get_by_role("dialog")
-    # The bot opens its modal, or (no listener yet) Slack says the shortcut didn't work.
-    await expect(page.locator("[role=dialog], .notice").first).to_be_visible()
-    if not driver.sandbox.workspace.calls.get("views.open") and await dialog.count() == 0:
-        pytest.skip("the bot does not open a modal for the shortcut yet (views.open never called)")
-    await expect(dialog.locator("input, textarea").first).to_have_value(re.compile("bob@customer.io"))
+async def test_shortcut_modal_captures_into_the_customers_thread(page: Page):
+    """Capture with Bugpilot: the bot's modal, prefilled; empty or unusable customers refused; submit → its thread."""
+    await _message_menu(page, "Checkout does nothing", "Capture with Bugpilot")
+    dialog = page.get_by_role("dialog", name="Capture with Bugpilot")
+    customer = dialog.get_by_label("Customer")
+    await expect(customer).to_have_value("bob@customer.io")
     await _screenshot(page, "sandbox-modal.png")
-    await dialog.locator("button[type=submit]").click()
+    submit = dialog.get_by_role("button", name="Capture")
+
+    await customer.fill("")
+    await submit.click()
+    await expect(dialog.get_by_text("Please complete this required field.")).to_be_visible()
+    await customer.fill("bob and alice")
+    await submit.click()
+    await expect(dialog.get_by_role("alert").filter(has_text="without spaces")).to_be_visible()
+
+    await customer.fill("bob@customer.io")
+    await submit.click()
     await expect(dialog).to_have_count(0)
     thread = await _open_thread(page, "Checkout does nothing")
     await expect(thread.locator(".message", has_text="requested")).to_contain_text("bob@customer.io")
     await _no_raw_markup(page)
 
 
+async def test_keep_trying_can_be_stopped_and_captures_once_the_customer_is_online(page: Page):
+    """Keep trying shows its progress and Stop; Stop ends it; with the customer online, Keep trying captures."""
+    await _run(page, "/bugpilot screenshot carol@acme.com")
+    thread = await _open_thread(page, "didn't work")
+    advice = thread.locator(".message", has_text="isn't online in your app right now")
+    outcome = thread.locator(f'.message[data-ts="{await advice.get_attribute("data-ts")}"]')
+    await outcome.get_by_role("button", name="Keep trying").click()
+    await expect(outcome).to_contain_text("Still trying")
+    await outcome.get_by_role("button", name="Stop").click()
+    await expect(outcome).to_contain_text("stopped Keep trying")
+    await _no_raw_markup(page)
+
+    await page.get_by_role("switch", name="carol@acme.com online").check()
+    await outcome.get_by_role("button", name="Keep trying").click()
+    await expect(outcome).to_contain_text("came online")
+    await expect(outcome.get_by_role("button", name="Open in Bugpilot")).to_be_visible()
+    await _no_raw_markup(page)
+
+
 async def test_mention_in_a_thread_answers_in_that_thread(page: Page, driver: Driver):
     """@Bugpilot in the customer's thread: the outcome lands in that thread."""
-    bob = _channel_message(page, "Checkout does nothing")
-    await bob.hover()
-    await bob.get_by_role("button", name="More actions").click()
-    await page.get_by_role("menuitem", name="Reply in thread").click()
+    await _message_menu(page, "Checkout does nothing", "Reply in thread")
     reply = page.get_by_label("Reply in thread")
     await reply.fill("@Bugpilot session bob@customer.io")
     await reply.press("Enter")
     thread = page.locator("#thread")
     await expect(thread.locator(".message", has_text="@Bugpilot session")).to_be_visible()
-    delivered = await _activity_line(driver, "app_mention")
-    if "HTTP 404" in delivered:
-        pytest.skip("the bot does not answer mentions yet (app_mention unhandled)")
+    assert "HTTP 200" in await _activity_line(driver, "app_mention")
     await expect(thread.locator(".message", has_text="Session replay requested")).to_be_visible()
     await _no_raw_markup(page)
 
@@ -275,10 +300,7 @@ async def test_modal_is_drawn_from_the_view_json_and_submitted_as_slack_does(pag
         else:
             await ack()
 
-    bob = _channel_message(page, "Checkout does nothing")
-    await bob.hover()
-    await bob.get_by_role("button", name="More actions").click()
-    await page.get_by_role("menuitem", name="Sandbox test").click()
+    await _message_menu(page, "Checkout does nothing", "Sandbox test")
     dialog = page.get_by_role("dialog", name="Test modal")
     await expect(dialog.get_by_label("Customer")).to_have_value("bob@customer.io")
     await expect(dialog.get_by_role("radio", name="Screenshot")).to_be_checked()

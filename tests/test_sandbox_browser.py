@@ -139,6 +139,18 @@ async def test_slash_command_success_with_link_then_advice_when_the_customer_is_
     await _screenshot(page, "sandbox-offline.png")
 
 
+async def test_what_you_send_scrolls_into_view_with_the_thread_open(page: Page):
+    """As in Slack: your new message and its answer show at the bottom, even after a thread narrowed the channel."""
+    await page.set_viewport_size({"width": 1024, "height": 600})
+    note = "checkout spins " * 30
+    for customer in ("alice@acme.com", "cust_8812", "bob@customer.io"):
+        await _run(page, f"/bugpilot screenshot {customer} {note}")
+        await expect(_channel_message(page, f"of {customer} — done")).to_be_visible()
+    await _open_thread(page, "of alice@acme.com — done")
+    await _run(page, "/bugpilot session alice@acme.com last one")
+    await expect(_channel_message(page, "session replay of alice@acme.com — done")).to_be_in_viewport()
+
+
 async def test_nothing_is_rendered_as_raw_markup_or_html(page: Page):
     """Markup in a note shows as text: no element made from it, no script run, no @channel."""
     await _run(page, '/bugpilot session cust_8812 <img src=x onerror="window.owned=1"> & <!channel> <b>bold</b>')

@@ -210,6 +210,8 @@ function renderChannel(state) {
   document.getElementById("channel-title").textContent = title;
   document.getElementById("channel-topic").textContent = conversation.topic || "Direct messages with the app";
   const list = document.getElementById("messages");
+  const toBottom = ui.scrollToEnd.channel;
+  ui.scrollToEnd.channel = false;
   keepScroll(list, () => {
     list.replaceChildren();
     const items = [];
@@ -222,7 +224,7 @@ function renderChannel(state) {
       if (notice.channel === conversation.id && !notice.thread_ts) items.push({ ts: "~", node: () => noticeNode(notice) });
     }
     for (const item of items) list.append(item.node());
-  });
+  }, { toBottom });
   const composer = document.getElementById("composer-input");
   composer.disabled = conversation.id !== "C_SUPPORT";
   composer.placeholder = composer.disabled
@@ -239,10 +241,15 @@ function openThread(ts) {
 function renderThread(state) {
   const pane = document.getElementById("thread");
   const root = ui.thread && state.messages.find((m) => m.ts === ui.thread);
-  document.body.classList.toggle("thread-open", Boolean(root));
-  pane.hidden = !root;
+  // Opening or closing the pane reflows the channel: keep it at its end if it was there.
+  keepScroll(document.getElementById("messages"), () => {
+    document.body.classList.toggle("thread-open", Boolean(root));
+    pane.hidden = !root;
+  });
   if (!root) return;
   const list = document.getElementById("thread-messages");
+  const toBottom = ui.scrollToEnd.thread;
+  ui.scrollToEnd.thread = false;
   keepScroll(list, () => {
     list.replaceChildren(messageNode(state, root, { inThread: true }));
     const replies = state.messages.filter((m) => m.thread_ts === root.ts && m.ts !== root.ts);
@@ -250,10 +257,8 @@ function renderThread(state) {
     list.append(h("div", { class: "thread-count", text: `${count} ${count === 1 ? "reply" : "replies"}` }));
     for (const reply of replies) list.append(messageNode(state, reply, { inThread: true }));
     for (const notice of state.notices.filter((n) => n.thread_ts === root.ts)) list.append(noticeNode(notice));
-  });
+  }, { toBottom });
 }
-
-// --- sidebar: conversations and the sandbox's switches -----------------------------------------
 
 // --- composer and controls ----------------------------------------------------------------------
 
@@ -262,6 +267,7 @@ async function send(input, threadTs) {
   if (!text) return;
   input.value = "";
   updateHint();
+  ui.scrollToEnd[threadTs ? "thread" : "channel"] = true;
   if (text.startsWith("/")) await api("command", { text, thread_ts: threadTs });
   else await api("message", { text, thread_ts: threadTs });
 }

@@ -5,6 +5,8 @@ export const ui = {
   conversation: "C_SUPPORT",
   thread: null,
   shownView: "",
+  // Set when you send something: the next drawing of that pane scrolls to its end, as Slack does.
+  scrollToEnd: { channel: false, thread: false },
   seenRevisions: new Map(),
   drawn: {},
 };
@@ -18,10 +20,15 @@ export async function api(path, body) {
   return response.ok ? response.json() : { result: "error", status: response.status };
 }
 
-/** Redraw `container` keeping the reader's place (or the bottom, when they were at it). */
-export function keepScroll(container, draw) {
-  const atBottom = container.scrollHeight - container.scrollTop - container.clientHeight < 40;
+/** Whether `container` is scrolled to (near) its end. */
+function atBottom(container) {
+  return container.scrollHeight - container.scrollTop - container.clientHeight < 40;
+}
+
+/** Redraw `container` keeping the reader's place (or the bottom, when they were at it or `toBottom`). */
+export function keepScroll(container, draw, { toBottom = false } = {}) {
+  const stick = toBottom || atBottom(container);
   const top = container.scrollTop;
   draw();
-  container.scrollTop = atBottom ? container.scrollHeight : top;
+  container.scrollTop = stick ? container.scrollHeight : top;
 }

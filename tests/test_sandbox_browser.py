@@ -59,13 +59,18 @@ async def _driver() -> AsyncIterator[Driver]:
         yield driver
 
 
+@pytest.fixture(name="problems")
+def _problems() -> list[str]:
+    """Errors the page reported (uncaught exceptions, console errors); none may be left at the end of a test."""
+    return []
+
+
 @pytest_asyncio.fixture(name="page", loop_scope="module")
-async def _page(browser: Browser, driver: Driver) -> AsyncIterator[Page]:
+async def _page(browser: Browser, driver: Driver, problems: list[str]) -> AsyncIterator[Page]:
     context = await browser.new_context(viewport={"width": 1440, "height": 900}, reduced_motion="reduce")
     try:
         page = await context.new_page()
         page.set_default_timeout(WAIT_MS)
-        problems: list[str] = []
         page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
         page.on("console", lambda msg: problems.append(f"console: {msg.text}") if msg.type == "error" else None)
         await page.goto(driver.sandbox.url)
@@ -149,6 +154,15 @@ async def test_what_you_send_scrolls_into_view_with_the_thread_open(page: Page):
     await _open_thread(page, "of alice@acme.com — done")
     await _run(page, "/bugpilot session alice@acme.com last one")
     await expect(_channel_message(page, "session replay of alice@acme.com — done")).to_be_in_viewport()
+
+
+async def test_a_request_the_sandbox_never_answers_says_so_without_a_page_error(page: Page, problems: list[str]):
+    """The server unreachable for a command: the offline line shows; no uncaught error on the page."""
+    await page.route("**/sandbox/api/command", lambda route: route.abort())
+    await _run(page, "/bugpilot screenshot alice@acme.com")
+    await expect(page.locator("#offline")).to_be_visible()
+    # Chromium logs the aborted request itself; anything else (an uncaught "Failed to fetch") stays a problem.
+    problems.remove("console: Failed to load resource: net::ERR_FAILED")
 
 
 async def test_nothing_is_rendered_as_raw_markup_or_html(page: Page):

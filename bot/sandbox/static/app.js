@@ -4,7 +4,7 @@
 import { renderBlocks } from "./blocks.js";
 import { confirmDialog, renderModal } from "./modal.js";
 import { h, renderMrkdwn } from "./mrkdwn.js";
-import { api, keepScroll, ui } from "./shared.js";
+import { api, keepScroll, showOffline, ui } from "./shared.js";
 import { renderActivity, renderSidebar } from "./sidebar.js";
 
 // --- polling ------------------------------------------------------------------------------------
@@ -19,16 +19,12 @@ async function poll() {
       after = state.version;
       ui.state = state;
       render();
-      setConnection(true);
+      showOffline(false);
     } catch {
-      setConnection(false);
+      showOffline(true);
       await new Promise((resolve) => setTimeout(resolve, 1000));
     }
   }
-}
-
-function setConnection(ok) {
-  document.getElementById("offline").hidden = ok;
 }
 
 // --- drawing ------------------------------------------------------------------------------------

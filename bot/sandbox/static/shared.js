@@ -11,13 +11,24 @@ export const ui = {
   drawn: {},
 };
 
+/** POST to the sandbox's JSON API; never throws (an unreachable server shows the offline line). */
 export async function api(path, body) {
-  const response = await fetch(`/sandbox/api/${path}`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify(body || {}),
-  });
-  return response.ok ? response.json() : { result: "error", status: response.status };
+  try {
+    const response = await fetch(`/sandbox/api/${path}`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body || {}),
+    });
+    return response.ok ? await response.json() : { result: "error", status: response.status };
+  } catch {
+    showOffline(true);
+    return { result: "error", status: 0 };
+  }
+}
+
+/** The "server is not answering" line; the next answered poll hides it. */
+export function showOffline(offline) {
+  document.getElementById("offline").hidden = !offline;
 }
 
 /** Whether `container` is scrolled to (near) its end. */

@@ -299,6 +299,30 @@ async def test_button_click_sends_block_actions_and_response_url_replaces_in_pla
     assert click["message"]["blocks"][0]["elements"][0]["action_id"] == "sandbox_test_button"
 
 
+async def test_response_url_of_a_click_in_a_thread_answers_in_that_thread(driver: Driver):
+    """A new message (not replace_original) through a thread reply's response_url lands in that thread."""
+    bolt = _bolt(driver)
+    workspace = driver.sandbox.workspace
+    root = workspace.messages[0]["ts"]
+    button = {"type": "button", "action_id": "sandbox_test_button", "text": {"type": "plain_text", "text": "Go"}}
+    reply = workspace.post(SUPPORT, "U_BUGPILOT", "pick", [{"type": "actions", "elements": [button]}], thread_ts=root)
+
+    @bolt.action("sandbox_test_button")
+    async def on_click(ack: Any, respond: Any) -> None:
+        await ack()
+        await respond(text="only for you")
+
+    block_id = reply["blocks"][0]["block_id"]
+    await driver.post(
+        "action", {"channel": SUPPORT, "ts": reply["ts"], "block_id": block_id, "action_id": "sandbox_test_button"}
+    )
+    answer = await driver.until(
+        lambda state: next((m for m in bot_messages(state) if m["text"] == "only for you"), None)
+    )
+    assert answer["ephemeral"]
+    assert answer["thread_ts"] == root
+
+
 async def test_mention_becomes_an_app_mention_event_and_can_be_delivered_twice(driver: Driver):
     """@Bugpilot in a thread: one app_mention event with Slack's markup; the duplicate switch sends it again."""
     seen: list[dict[str, Any]] = []

@@ -52,8 +52,14 @@ class InteractionApi:
             web.post("/view/close", self.close),
         ]
 
-    def _response_url(self, channel: str, *, source_ts: str | None = None) -> str:
-        key = self.workspace.issue_response_url(channel, source_ts=source_ts)
+    def _response_url(self, channel: str, *, source: dict[str, Any] | None = None) -> str:
+        """A ``response_url`` for ``channel``; for a click on ``source``: replaces it, answers in its thread."""
+        thread_ts = source.get("thread_ts") if source else None
+        key = self.workspace.issue_response_url(
+            channel,
+            source_ts=source["ts"] if source else None,
+            thread_ts=thread_ts if source and thread_ts != source["ts"] else None,
+        )
         return f"{self._respond_base}/{key}"
 
     async def message(self, request: web.Request) -> web.Response:
@@ -178,7 +184,7 @@ class InteractionApi:
             trigger_id=ws.issue_trigger(),
             message=message,
             view=view,
-            response_url=self._response_url(message["channel"], source_ts=message["ts"]) if message else None,
+            response_url=self._response_url(message["channel"], source=message) if message else None,
         )
         answer = await self._sender.send_form(payloads.interaction_body(payload))
         label = _plain(element.get("text")) or action_id

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import time
@@ -119,14 +120,24 @@ async def test_switch_values_are_checked(driver: Driver):
     """Unknown failures and silly latencies are refused; good values are kept."""
     async with driver.http.post(f"{driver.sandbox.url}sandbox/api/bugpilot", json={"failure": "NOPE"}) as response:
         assert response.status == 400
-    async with driver.http.post(f"{driver.sandbox.url}sandbox/api/bugpilot", json={"latency": 99}) as response:
-        assert response.status == 400
+    for latency in (99, "soon", None):
+        async with driver.http.post(f"{driver.sandbox.url}sandbox/api/bugpilot", json={"latency": latency}) as answer:
+            assert answer.status == 400
     assert await driver.post("bugpilot", {"failure": "TIMEOUT", "latency": 0.5}) == {
         "failure": "TIMEOUT",
         "latency": 0.5,
     }
     async with driver.http.post(f"{driver.sandbox.url}sandbox/api/command", data="text=x") as response:
         assert response.status == 415
+
+
+async def test_page_open_across_a_restart_gets_the_state_at_once(driver: Driver):
+    """A version the sandbox has not reached yet (the page outlived a restart) is answered without the long poll."""
+    version = driver.sandbox.workspace.version
+    url = f"{driver.sandbox.url}sandbox/api/state?after={version + 1000}"
+    async with asyncio.timeout(3), driver.http.get(url) as response:
+        state = await response.json()
+    assert state["version"] == version
 
 
 async def test_usage_answers_privately_and_bad_commands_get_slacks_words(driver: Driver):

@@ -250,6 +250,20 @@ async def test_mention_in_a_thread_answers_in_that_thread(page: Page, driver: Dr
     await _no_raw_markup(page)
 
 
+async def test_a_mention_where_the_bot_may_not_post_answers_in_a_direct_message(page: Page):
+    """Bot not in the channel: the outcome comes as a direct message from the app, marked unread until opened."""
+    await page.get_by_label("Bugpilot may post in #support").uncheck()
+    await _message_menu(page, "Checkout does nothing", "Reply in thread")
+    reply = page.get_by_label("Reply in thread")
+    await reply.fill("@Bugpilot screenshot alice@acme.com")
+    await reply.press("Enter")
+    await page.get_by_role("button", name="Bugpilot, new messages").click()
+    await expect(page.locator("#channel-title")).to_have_text("Bugpilot")
+    await expect(_channel_message(page, "Screenshot requested")).to_contain_text("/invite @Bugpilot")
+    await expect(page.get_by_role("button", name="Bugpilot", exact=True)).to_be_visible()
+    await _no_raw_markup(page)
+
+
 async def _activity_line(driver: Driver, words: str) -> str:
     def found(state: dict[str, object]) -> str | None:
         lines = state["activity"]

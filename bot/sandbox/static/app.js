@@ -37,11 +37,21 @@ function redraw(part, inputs, draw) {
   draw();
 }
 
+/** Conversations with messages newer than the last time you had them open (the open one is read). */
+function unreadConversations(state) {
+  const newest = {};
+  for (const m of state.messages) newest[m.channel] = Math.max(newest[m.channel] || 0, Number(m.ts));
+  if (ui.readUpTo === null) ui.readUpTo = { ...newest };
+  ui.readUpTo[ui.conversation] = newest[ui.conversation] || 0;
+  return state.conversations.map((c) => c.id).filter((id) => (newest[id] || 0) > (ui.readUpTo[id] || 0));
+}
+
 function render() {
   const state = ui.state;
   const here = (m) => m.channel === ui.conversation;
-  redraw("sidebar", [ui.conversation, state.conversations, state.customers, state.bugpilot, state.slack], () =>
-    renderSidebar(state, render),
+  const unread = unreadConversations(state);
+  redraw("sidebar", [ui.conversation, unread, state.conversations, state.customers, state.bugpilot, state.slack], () =>
+    renderSidebar(state, render, unread),
   );
   redraw("channel", [ui.conversation, state.messages.filter(here), state.notices.filter(here)], () =>
     renderChannel(state),

@@ -8,6 +8,8 @@ export const ui = {
   // Set when you send something: the next drawing of that pane scrolls to its end, as Slack does.
   scrollToEnd: { channel: false, thread: false },
   seenRevisions: new Map(),
+  // Per conversation, the newest message you have had open (null until the first state arrives).
+  readUpTo: null,
   drawn: {},
 };
 

@@ -5,6 +5,7 @@ Set ``SANDBOX_SCREENSHOTS=docs`` to save the README's screenshots while the test
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 from collections.abc import AsyncIterator
@@ -14,6 +15,7 @@ from typing import Any
 import pytest
 import pytest_asyncio
 from playwright.async_api import Browser, Locator, Page, async_playwright, expect
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import BOLT
 from tests.sandbox_helpers import Driver, driving
@@ -362,3 +364,38 @@ async def test_modal_is_drawn_from_the_view_json_and_submitted_as_slack_does(pag
     await dialog.get_by_role("button", name="Send it").click()
     await expect(dialog).to_have_count(0)
     assert submitted[1]["note"]["value"]["value"] == "<b>hi</b>"
+
+
+async def test_what_you_type_in_a_modal_survives_the_bots_update_as_in_slack(page: Page, driver: Driver):
+    """views.update keeps entered values where block_id and action_id stay; a new block_id shows its prefill.
+
+    Slack's client-side "required" errors stay while anything else on the page changes.
+    """
+    bolt = driver.sandbox.app[BOLT]
+
+    @bolt.shortcut("sandbox_test")
+    async def on_shortcut(ack: Any, body: dict[str, Any], client: Any) -> None:
+        await ack()
+        await client.views_open(trigger_id=body["trigger_id"], view=TEST_VIEW)
+
+    await _message_menu(page, "Checkout does nothing", "Sandbox test")
+    dialog = page.get_by_role("dialog", name="Test modal")
+    await dialog.get_by_label("Customer").fill("typed@acme.com")
+    await dialog.get_by_role("radio", name="Session replay").check()
+    await dialog.get_by_role("button", name="Send it").click()
+    required = dialog.get_by_text("Please complete this required field.")
+    await expect(required).to_be_visible()
+    await driver.post("customers", {"id": "alice@acme.com", "online": False})
+    await expect(page.locator('[data-customer="alice@acme.com"] .presence')).to_have_text("offline")
+    await expect(required).to_be_visible()
+
+    updated = copy.deepcopy(TEST_VIEW)
+    note = updated["blocks"][3]
+    note["block_id"] = "note_1"
+    note["element"]["initial_value"] = "from the bot"
+    settings = driver.sandbox.settings
+    client = AsyncWebClient(token=settings.slack_bot_token.get_secret_value(), base_url=settings.slack_api_url)
+    await client.views_update(view_id=driver.sandbox.workspace.views[-1]["id"], view=updated)
+    await expect(dialog.get_by_label("Note")).to_have_value("from the bot")
+    await expect(dialog.get_by_label("Customer")).to_have_value("typed@acme.com")
+    await expect(dialog.get_by_role("radio", name="Session replay")).to_be_checked()

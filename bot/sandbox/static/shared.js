@@ -5,6 +5,10 @@ export const ui = {
   conversation: "C_SUPPORT",
   thread: null,
   shownView: "",
+  // What was entered in each open view, by view ID, kept across the bot's updates of it.
+  entered: new Map(),
+  // Required inputs the last submit found empty (Slack's client-side check), by block_id.
+  missing: {},
   // Set when you send something: the next drawing of that pane scrolls to its end, as Slack does.
   scrollToEnd: { channel: false, thread: false },
   seenRevisions: new Map(),

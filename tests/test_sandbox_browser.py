@@ -279,7 +279,7 @@ def _option(text: str, value: str) -> dict[str, Any]:
     return {"text": {"type": "plain_text", "text": text}, "value": value}
 
 
-TEST_VIEW = {
+TEST_VIEW: dict[str, Any] = {
     "type": "modal",
     "callback_id": "sandbox_test_view",
     "title": {"type": "plain_text", "text": "Test modal"},

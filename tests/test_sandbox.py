@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.sandbox.people import SUPPORT
 from bot.sandbox.server import STATIC
 from tests.sandbox_helpers import (
     Driver,
@@ -181,3 +182,20 @@ def test_page_draws_every_emoji_shortcode_the_bot_writes():
     }
     assert used, "the bot writes emoji shortcodes"
     assert used <= known, f"add to mrkdwn.js EMOJI: {sorted(used - known)}"
+
+
+async def test_stopping_the_sandbox_lets_the_bot_finish_what_it_says():
+    """Stopped with Keep trying running: the Slack stand-in outlives the bot, so the bot's last update lands."""
+    async with driving() as driver:
+        workspace = driver.sandbox.workspace
+        await driver.post("command", {"text": "/bugpilot screenshot carol@acme.com"})
+        advice = await driver.until(lambda state: thread_outcome(state, "isn't online"))
+        (block_id,) = [
+            block["block_id"]
+            for block in advice["blocks"]
+            if any(element.get("action_id") == "bugpilot_keep_trying" for element in block.get("elements", []))
+        ]
+        click = {"channel": SUPPORT, "ts": advice["ts"], "block_id": block_id, "action_id": "bugpilot_keep_trying"}
+        assert await driver.post("action", click) == {"result": "sent", "bot_status": 200}
+        await driver.until(lambda _state: "Still trying" in workspace.find(SUPPORT, advice["ts"])["text"])
+    assert "The bot shut down" in workspace.find(SUPPORT, advice["ts"])["text"]

@@ -85,7 +85,7 @@ async def test_shortcut_opens_the_modal_from_views_open_and_submits_as_slack_doe
     assert shortcut["message"]["user"] == "U_BOB"
     assert shortcut["message"]["user_team"] == "T_CUSTOMER"
     assert "<mailto:bob@customer.io|bob@customer.io>" in shortcut["message"]["text"]
-    assert shortcut["response_url"].startswith(driver.sandbox.url)
+    assert shortcut["response_url"].startswith(f"{driver.sandbox.upstream_url}slack/respond/")
     assert opened["private_metadata"] == "meta"
 
     values = {"who": {"value": {"type": "plain_text_input", "value": "nobody"}}}

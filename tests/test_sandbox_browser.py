@@ -65,6 +65,15 @@ async def test_what_you_send_scrolls_into_view_with_the_thread_open(page: Page):
     await expect(channel_message(page, "session replay of alice@acme.com — done")).to_be_in_viewport()
 
 
+async def test_use_puts_a_command_for_the_customer_in_the_composer_with_its_usage(page: Page):
+    """The side panel's "use" writes the command as you would type it, and the composer shows its usage."""
+    await page.locator('[data-customer="cust_8812"]').get_by_role("button", name="use").click()
+    await expect(page.get_by_label("Message #support")).to_have_value("/bugpilot screenshot cust_8812 ")
+    await expect(page.locator("#composer-hint")).to_contain_text("screenshot|session|record")
+    await page.get_by_label("Message #support").press("Enter")
+    await expect(channel_message(page, "of cust_8812 — done")).to_be_visible()
+
+
 async def test_a_request_the_sandbox_never_answers_says_so_without_a_page_error(page: Page, problems: list[str]):
     """The server unreachable for a command: the offline line shows; no uncaught error on the page."""
     await page.route("**/sandbox/api/command", lambda route: route.abort())

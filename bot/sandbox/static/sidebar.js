@@ -54,6 +54,7 @@ export function renderSidebar(state, onSwitch, unread = []) {
           onclick: () => {
             const input = document.getElementById("composer-input");
             input.value = `/bugpilot screenshot ${customer.id} `;
+            input.dispatchEvent(new Event("input"));
             input.focus();
           },
         }),

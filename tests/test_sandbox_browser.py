@@ -9,7 +9,9 @@ from __future__ import annotations
 import re
 
 from playwright.async_api import Page, expect
+from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.sandbox.people import SUPPORT
 from tests.browser_helpers import (
     BROWSER_LOOP,
     browser_fixture,  # noqa: F401 - fixtures, used by name
@@ -81,6 +83,24 @@ async def test_a_request_the_sandbox_never_answers_says_so_without_a_page_error(
     await expect(page.locator("#offline")).to_be_visible()
     # Chromium logs the aborted request itself; anything else (an uncaught "Failed to fetch") stays a problem.
     problems.remove("console: Failed to load resource: net::ERR_FAILED")
+
+
+async def test_a_message_the_page_cannot_draw_is_reported_and_the_rest_still_draws(
+    page: Page, driver: Driver, problems: list[str]
+):
+    """Blocks that break the drawing (here an emoji with a bad code point) are a page error, shown in place."""
+    settings = driver.sandbox.settings
+    client = AsyncWebClient(token=settings.slack_bot_token.get_secret_value(), base_url=settings.slack_api_url)
+    bad = {"type": "rich_text_section", "elements": [{"type": "emoji", "name": "x", "unicode": "zz"}]}
+    async with page.expect_event("pageerror") as reported:
+        await client.chat_postMessage(channel=SUPPORT, text="bad", blocks=[{"type": "rich_text", "elements": [bad]}])
+    error = await reported.value
+    assert "Invalid code point" in str(error)
+    await expect(channel_message(page, "could not draw this message")).to_be_visible()
+    await run(page, "/bugpilot screenshot alice@acme.com")
+    await expect(channel_message(page, "of alice@acme.com — done")).to_be_visible()
+    await expect(page.locator("#offline")).to_be_hidden()
+    problems.remove(f"page error: {error}")
 
 
 async def test_nothing_is_rendered_as_raw_markup_or_html(page: Page):

@@ -12,17 +12,23 @@ import { renderActivity, renderSidebar } from "./sidebar.js";
 async function poll() {
   let after = -1;
   for (;;) {
+    let state;
     try {
       const response = await fetch(`/sandbox/api/state?after=${after}`, { cache: "no-store" });
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      const state = await response.json();
-      after = state.version;
-      ui.state = state;
-      render();
-      showOffline(false);
+      state = await response.json();
     } catch {
       showOffline(true);
       await new Promise((resolve) => setTimeout(resolve, 1000));
+      continue;
+    }
+    showOffline(false);
+    after = state.version;
+    ui.state = state;
+    try {
+      render();
+    } catch (error) {
+      reportError(error); // a drawing bug is a page error, not "the server is not answering"
     }
   }
 }

@@ -34,6 +34,25 @@ function timeOf(ts) {
   return date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
 }
 
+// Messages (ts@revision) whose drawing failed and was reported: each is reported once, not at every redraw.
+const reported = new Set();
+
+/** Blocks, else mrkdwn text; blocks the page cannot draw are reported once and shown as such (the rest draws). */
+function drawContent(message, context) {
+  try {
+    return message.blocks && message.blocks.length
+      ? renderBlocks(message.blocks, context)
+      : h("div", { class: "text" }, renderMrkdwn(message.text || "", context));
+  } catch (error) {
+    const key = `${message.ts}@${message.revision}`;
+    if (!reported.has(key)) {
+      reported.add(key);
+      reportError(error);
+    }
+    return h("div", { class: "unsupported", text: `[the sandbox could not draw this message: ${error}]` });
+  }
+}
+
 /** A message as Slack draws it; `openThread(ts)` opens a thread pane. */
 export function messageNode(state, message, { inThread = false, openThread } = {}) {
   const user = userOf(state, message);
@@ -43,9 +62,7 @@ export function messageNode(state, message, { inThread = false, openThread } = {
   const updated = revisions !== undefined && revisions < message.revision;
   ui.seenRevisions.set(message.ts, message.revision);
   const context = ctxFor(state, { channel: message.channel, ts: message.ts });
-  const content = message.blocks && message.blocks.length
-    ? renderBlocks(message.blocks, context)
-    : h("div", { class: "text" }, renderMrkdwn(message.text || "", context));
+  const content = drawContent(message, context);
   const replies = !inThread && message.reply_count
     ? h("button", {
         class: "replies",

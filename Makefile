@@ -7,7 +7,7 @@ BENCH_STAMP := $(VENV)/.installed-bench
 # Options for the benchmark, e.g. make bench BENCH_ARGS="-n 500 --latency 5"
 BENCH_ARGS ?=
 
-.PHONY: run test lint typecheck format bench
+.PHONY: run test lint typecheck format screenshots bench
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -18,18 +18,21 @@ $(STAMP): pyproject.toml constraints.txt
 run: $(STAMP)
 	$(BIN)/bugpilot-bot
 
-test: $(STAMP)
+test: lint typecheck
+	$(BIN)/pytest
+
+lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
 	$(BIN)/mypy
-	$(BIN)/pytest
 
 format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
 # The README's screenshots of the sandbox page, taken by the browser test.
-.PHONY: screenshots
 screenshots: $(STAMP)
 	SANDBOX_SCREENSHOTS=docs $(BIN)/pytest tests/test_sandbox_browser.py -q
 

@@ -30,6 +30,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.sandbox.bugpilot import SimulatedBugpilot
+from bot.sandbox.webapi import read_arguments
 
 API_KEY = "bp_bench_key_0123456789"
 WORKSPACE_ID = "ws_bench"
@@ -103,12 +104,7 @@ class Upstreams:
 
     async def _slack_api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
-        args: dict[str, Any] = dict(request.query)
-        if request.can_read_body:
-            if request.content_type == "application/json":
-                args.update(await request.json())
-            else:
-                args.update(dict(await request.post()))
+        args = await read_arguments(request)
         self.counters.slack_calls[method] += 1
         if method == "auth.test":
             return web.json_response(

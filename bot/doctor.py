@@ -6,6 +6,7 @@ error codes, never a secret's value.
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from bot.errors import (
     BugpilotConnectionError,
     BugpilotError,
     BugpilotTimeout,
+    BugpilotUnavailable,
     InvalidApiKey,
     NoAccess,
     UserNotConnected,
@@ -97,14 +99,16 @@ async def _slack_token(slack: AsyncWebClient, settings: Settings) -> list[Check]
     try:
         response = await slack.auth_test()
     except SlackApiError as exc:
-        error = str(exc.response.get("error") or "unknown_error")
-        if error in _TOKEN_REFUSED:
+        error = _slack_error(exc)
+        if error is None:
+            detail = _not_slack(host, exc)
+        elif error in _TOKEN_REFUSED:
             detail = f"Slack refused SLACK_BOT_TOKEN ({error}): reinstall the app and copy its bot token"
         else:
             detail = f"auth.test failed ({error})"
         return [Check("slack token", "FAIL", detail), Check("slack scopes", "skip", "needs a valid token")]
     except (aiohttp.ClientError, TimeoutError) as exc:
-        detail = f"could not reach Slack at {host} ({type(exc).__name__}): check SLACK_API_URL and the network"
+        detail = f"could not reach Slack at {host} ({_network_reason(exc)}): check SLACK_API_URL and the network"
         return [Check("slack token", "FAIL", detail), Check("slack scopes", "skip", "needs Slack")]
     team = f"{response.get('team') or '?'} ({response.get('team_id') or '?'})"
     bot = f"@{response.get('user') or '?'} ({response.get('user_id') or '?'})"
@@ -136,11 +140,37 @@ async def _app_token(slack: AsyncWebClient, settings: Settings) -> Check:
     try:
         await slack.apps_connections_open(app_token=token)
     except SlackApiError as exc:
-        error = str(exc.response.get("error") or "unknown_error")
+        error = _slack_error(exc)
+        if error is None:
+            return Check("slack app token", "FAIL", _not_slack(_host(settings.slack_api_url), exc))
         return Check("slack app token", "FAIL", f"Slack refused SLACK_APP_TOKEN ({error}); it needs connections:write")
     except (aiohttp.ClientError, TimeoutError) as exc:
-        return Check("slack app token", "FAIL", f"could not reach Slack ({type(exc).__name__})")
+        return Check("slack app token", "FAIL", f"could not reach Slack ({_network_reason(exc)})")
     return Check("slack app token", "ok", "accepted for Socket Mode")
+
+
+def _slack_error(exc: SlackApiError) -> str | None:
+    """The Web API's error code; None when the answer was not the Web API's JSON (a proxy's page, a wrong URL)."""
+    data = exc.response.data
+    if not isinstance(data, dict):
+        return None
+    return str(data.get("error") or "unknown_error")
+
+
+def _not_slack(host: str, exc: SlackApiError) -> str:
+    return f"{host} answered HTTP {exc.response.status_code}, not as Slack's Web API does: check SLACK_API_URL"
+
+
+def _network_reason(exc: BaseException) -> str:
+    """Why a connection failed, in the operating system's words where there are some."""
+    if isinstance(exc, TimeoutError):
+        return f"no answer within {_SLACK_TIMEOUT} s"
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        number = exc.os_error.errno
+        if isinstance(number, int) and number > 0:
+            return os.strerror(number)
+        return exc.strerror or type(exc).__name__
+    return type(exc).__name__
 
 
 async def _bugpilot(session: aiohttp.ClientSession, settings: Settings) -> Check:
@@ -172,9 +202,13 @@ async def _bugpilot(session: aiohttp.ClientSession, settings: Settings) -> Check
         )
     except BugpilotTimeout:
         return Check("bugpilot", "FAIL", f"{host} did not answer within {settings.bugpilot_timeout:g} s")
+    except BugpilotUnavailable as exc:
+        detail = f"{host} failed ({exc.label}, HTTP {exc.status}): the key could not be checked; try again later"
+        return Check("bugpilot", "FAIL", detail)
     except BugpilotError as exc:
         status = f"HTTP {exc.status}" if exc.status is not None else "no status"
-        return Check("bugpilot", "FAIL", f"unexpected answer from {host}: {exc.label} ({status})")
+        detail = f"unexpected answer from {host}: {exc.label} ({status}): check that BUGPILOT_API_URL is the Action API"
+        return Check("bugpilot", "FAIL", detail)
     return Check("bugpilot", "ok", f"key and workspace accepted by {host}")
 
 
@@ -187,7 +221,15 @@ def render_table(checks: list[Check]) -> str:
     width = max(len(check.name) for check in checks)
     lines = [f"{'CHECK'.ljust(width)}  VERDICT  DETAIL"]
     lines.extend(f"{check.name.ljust(width)}  {check.verdict.ljust(7)}  {check.detail}" for check in checks)
-    failed = [check for check in checks if not check.passed]
     lines.append("")
-    lines.append("All checks passed." if not failed else f"{len(failed)} of {len(checks)} checks did not pass.")
+    lines.append(_summary(checks))
     return "\n".join(lines)
+
+
+def _summary(checks: list[Check]) -> str:
+    counts = {verdict: sum(check.verdict == verdict for check in checks) for verdict in ("FAIL", "skip", "warn")}
+    if counts["FAIL"] or counts["skip"]:
+        parts = [f"{counts['FAIL']} failed"] + ([f"{counts['skip']} skipped"] if counts["skip"] else [])
+        return f"{', '.join(parts)} of {len(checks)} checks: fix the failures and run the doctor again."
+    warnings = counts["warn"]
+    return "All checks passed." + (f" {warnings} warning{'s' if warnings > 1 else ''}." if warnings else "")

@@ -32,6 +32,8 @@ _URL_LINE = re.compile(
     r"(?P<origin>https?://[^/\s\"']+)(?P<path>[^\s\"']*)(?P=quote)\s*$"
 )
 _SOCKET_LINE = re.compile(r"^(?P<lead>\s*socket_mode_enabled\s*:\s*)\S+\s*$")
+# Characters a URL cannot carry as they are (RFC 3986), which would also break the YAML line.
+_NOT_IN_URLS = re.compile(r"[\s\"'<>\\^`{|}]")
 _EVENTS_PATH = "/slack/events"
 
 
@@ -91,10 +93,18 @@ def _rewrite(line: str, base: str | None, *, socket: bool) -> str:
 
 def _clean_base(base_url: str) -> str:
     parts = urlsplit(base_url.strip())
+    if parts.username is not None or parts.password is not None:
+        raise ManifestError("the URL has a user name or password in it; give the address the bot is served at")
     if parts.scheme != "https" or not parts.hostname:
         raise ManifestError(f"{base_url!r} is not an https:// URL; Slack only sends requests to https")
+    if _NOT_IN_URLS.search(base_url.strip()):
+        raise ManifestError(f"{base_url!r} has spaces or characters a URL cannot carry; percent-encode them")
     if parts.query or parts.fragment:
         raise ManifestError(f"{base_url!r} has a query or fragment; give the address the bot is served at")
+    try:
+        parts.port  # noqa: B018 - urlsplit checks the port only when asked
+    except ValueError:
+        raise ManifestError(f"{base_url!r} has a port that is not a number from 0 to 65535") from None
     path = parts.path.rstrip("/").removesuffix(_EVENTS_PATH)
     return f"https://{parts.netloc}{path}"
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import aiohttp
+import pytest
 
 from bot.manifest import message_shortcuts
 from bot.sandbox.people import SUPPORT
@@ -53,6 +54,13 @@ async def driving() -> AsyncIterator[Driver]:
         aiohttp.ClientSession() as http,
     ):
         yield Driver(sandbox=sandbox, http=http)
+
+
+@pytest.fixture(name="driver")
+async def driver_fixture() -> AsyncIterator[Driver]:
+    """A fresh sandbox per test; import it into a test module to use ``driver``."""
+    async with driving() as driver:
+        yield driver
 
 
 def bot_messages(state: dict[str, Any]) -> list[dict[str, Any]]:

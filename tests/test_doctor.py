@@ -120,10 +120,32 @@ async def test_unreachable_upstreams_are_named(upstreams: Upstreams, monkeypatch
     checks = _by_name(await run_checks())
     assert checks["slack token"].verdict == "FAIL"
     assert "could not reach Slack at 127.0.0.1" in checks["slack token"].detail
+    assert "(Connection refused)" in checks["slack token"].detail
     assert "SLACK_API_URL" in checks["slack token"].detail
     assert checks["bugpilot"].verdict == "FAIL"
     assert "CONNECTION_FAILED" in checks["bugpilot"].detail
     assert "BUGPILOT_API_URL" in checks["bugpilot"].detail
+
+
+async def test_urls_that_answer_but_not_as_the_apis_are_named(upstreams: Upstreams, monkeypatch: pytest.MonkeyPatch):
+    """A wrong path answers 404 pages, not the APIs' JSON: each line says so and names its URL setting."""
+    monkeypatch.setenv("SLACK_API_URL", upstreams.env["SLACK_API_URL"].replace("/api/", "/nothing/"))
+    monkeypatch.setenv("BUGPILOT_API_URL", upstreams.env["BUGPILOT_API_URL"].replace("/api/v1", "/nothing"))
+    monkeypatch.setenv("SLACK_APP_TOKEN", APP_TOKEN)
+    checks = _by_name(await run_checks())
+    for name in ("slack token", "slack app token"):
+        assert checks[name].verdict == "FAIL"
+        assert "answered HTTP 404, not as Slack's Web API does: check SLACK_API_URL" in checks[name].detail
+    assert checks["bugpilot"].verdict == "FAIL"
+    assert "HTTP_404 (HTTP 404): check that BUGPILOT_API_URL is the Action API" in checks["bugpilot"].detail
+
+
+async def test_bugpilot_failing_is_not_blamed_on_the_settings(upstreams: Upstreams):
+    """INTERNAL_ERROR: the key could not be checked; nothing to fix but to try later."""
+    upstreams.bugpilot.failure = "INTERNAL_ERROR"
+    check = _by_name(await run_checks())["bugpilot"]
+    assert check.verdict == "FAIL"
+    assert "failed (INTERNAL_ERROR, HTTP 500): the key could not be checked; try again later" in check.detail
 
 
 async def test_bad_settings_fail_first_and_name_each_variable(monkeypatch: pytest.MonkeyPatch):
@@ -155,15 +177,32 @@ async def test_app_token_is_checked_when_set(upstreams: Upstreams, monkeypatch: 
 
 
 def test_table_lines_up_and_says_what_did_not_pass():
-    """One row per check and a closing line with the count of failures."""
-    table = render_table([Check("settings", "ok", "fine"), Check("bugpilot", "FAIL", "broken")])
+    """One row per check and a closing line with the count of failures and of checks skipped because of them."""
+    table = render_table(
+        [Check("settings", "ok", "fine"), Check("bugpilot", "FAIL", "broken"), Check("slack", "skip", "later")]
+    )
     assert table.splitlines() == [
         "CHECK     VERDICT  DETAIL",
         "settings  ok       fine",
         "bugpilot  FAIL     broken",
+        "slack     skip     later",
         "",
-        "1 of 2 checks did not pass.",
+        "1 failed, 1 skipped of 3 checks: fix the failures and run the doctor again.",
     ]
+
+
+@pytest.mark.parametrize(
+    ("verdicts", "summary"),
+    [
+        (["ok", "ok"], "All checks passed."),
+        (["ok", "warn"], "All checks passed. 1 warning."),
+        (["FAIL", "FAIL"], "2 failed of 2 checks: fix the failures and run the doctor again."),
+    ],
+)
+def test_closing_line_counts_what_needs_doing(verdicts, summary):
+    """Warnings pass but are counted; failures are counted."""
+    checks = [Check(f"check {i}", verdict, "") for i, verdict in enumerate(verdicts)]
+    assert render_table(checks).splitlines()[-1] == summary
 
 
 async def _doctor_process(env: dict[str, str]) -> tuple[int, str]:

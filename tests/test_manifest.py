@@ -70,13 +70,34 @@ def test_socket_mode_drops_request_urls_and_turns_socket_mode_on(capsys):
     assert printed["features"]["slash_commands"][0]["command"] == "/bugpilot"
 
 
-@pytest.mark.parametrize("bad", ["http://bot.acme.dev", "bot.acme.dev", "https://", "https://x.dev/?a=1"])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "http://bot.acme.dev",
+        "bot.acme.dev",
+        "https://",
+        "https://x.dev/?a=1",
+        "https://x.dev/my bot",
+        'https://x.dev/"bot"',
+        "https://x.dev:99999",
+        "https://x.dev:port",
+    ],
+)
 def test_unusable_urls_are_refused_by_name(bad, capsys):
-    """Slack only calls https URLs; the command says so and exits 2."""
+    """Slack only calls https URLs at a real address; the command says what is wrong and exits 2."""
     assert main(["manifest", "--url", bad]) == 2
     assert "bugpilot-bot manifest:" in capsys.readouterr().err
     with pytest.raises(ManifestError):
         render_manifest(bad)
+
+
+@pytest.mark.parametrize("url", ["https://admin:hunter2@bot.acme.dev", "http://admin:hunter2@bot.acme.dev"])
+def test_credentials_in_the_url_are_refused_and_not_repeated(url, capsys):
+    """A user name or password has no place in a request URL; the message does not echo them."""
+    assert main(["manifest", "--url", url]) == 2
+    err = capsys.readouterr().err
+    assert "user name or password" in err
+    assert "hunter2" not in err
 
 
 def test_manifest_keeps_slacks_limits_and_asks_for_what_the_bot_uses():

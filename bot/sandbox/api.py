@@ -14,6 +14,7 @@ from aiohttp import web
 
 from bot.manifest import SlashCommand
 from bot.sandbox import payloads
+from bot.sandbox.blockids import find_element
 from bot.sandbox.people import BOT_USER, ME, SUPPORT
 from bot.sandbox.sender import Answer, SlackSender
 from bot.sandbox.workspace import SlackError, Workspace
@@ -52,8 +53,14 @@ class InteractionApi:
             web.post("/view/close", self.close),
         ]
 
-    def _response_url(self, channel: str, *, source_ts: str | None = None) -> str:
-        key = self.workspace.issue_response_url(channel, source_ts=source_ts)
+    def _response_url(self, channel: str, *, source: dict[str, Any] | None = None) -> str:
+        """A ``response_url`` for ``channel``; for a click on ``source``: replaces it, answers in its thread."""
+        thread_ts = source.get("thread_ts") if source else None
+        key = self.workspace.issue_response_url(
+            channel,
+            source_ts=source["ts"] if source else None,
+            thread_ts=thread_ts if source and thread_ts != source["ts"] else None,
+        )
         return f"{self._respond_base}/{key}"
 
     async def message(self, request: web.Request) -> web.Response:
@@ -164,21 +171,23 @@ class InteractionApi:
         block_id, action_id = str(data.get("block_id")), str(data.get("action_id"))
         try:
             if data.get("view_id"):
-                view = _with_state(ws.current_view(str(data["view_id"])), data.get("values"))
-                element = _element(view["blocks"], block_id, action_id)
+                view = payloads.view_with_state(ws.current_view(str(data["view_id"])), data.get("values"))
+                element = find_element(view["blocks"], block_id, action_id)
                 message = None
             else:
                 message = ws.find(str(data.get("channel") or SUPPORT), str(data.get("ts")))
-                element, view = _element(message["blocks"], block_id, action_id), None
+                element, view = find_element(message["blocks"], block_id, action_id), None
         except SlackError as exc:
             return _answer(404, exc.code)
-        action = _action(element, block_id, data)
+        if element is None:
+            return _answer(404, "action_not_found")
+        action = payloads.clicked_action(element, block_id, data)
         payload = payloads.block_actions(
             action=action,
             trigger_id=ws.issue_trigger(),
             message=message,
             view=view,
-            response_url=self._response_url(message["channel"], source_ts=message["ts"]) if message else None,
+            response_url=self._response_url(message["channel"], source=message) if message else None,
         )
         answer = await self._sender.send_form(payloads.interaction_body(payload))
         label = _plain(element.get("text")) or action_id
@@ -196,7 +205,7 @@ class InteractionApi:
         data = await read_json(request)
         ws = self.workspace
         try:
-            view = _with_state(ws.current_view(str(data.get("view_id"))), data.get("values"))
+            view = payloads.view_with_state(ws.current_view(str(data.get("view_id"))), data.get("values"))
         except SlackError as exc:
             return _answer(404, exc.code)
         payload = payloads.view_submission(view, trigger_id=ws.issue_trigger())
@@ -246,38 +255,6 @@ class InteractionApi:
             answer = await self._sender.send_form(payloads.interaction_body(payloads.view_closed(view)))
             ws.note("Slack → bot", f"modal closed{_result(answer)}", ok=answer.ok)
         return _answer(200, "closed")
-
-
-def _with_state(view: dict[str, Any], values: object) -> dict[str, Any]:
-    """The view as it goes to the app: with ``state.values`` of its inputs, as the page holds them."""
-    block_ids = {block.get("block_id") for block in view["blocks"]}
-    state = (
-        {key: value for key, value in (values or {}).items() if key in block_ids} if isinstance(values, dict) else {}
-    )
-    return {**view, "state": {"values": state}}
-
-
-def _element(blocks: list[dict[str, Any]], block_id: str, action_id: str) -> dict[str, Any]:
-    for block in blocks:
-        if block.get("block_id") != block_id:
-            continue
-        candidates = [*(block.get("elements") or []), block.get("accessory"), block.get("element")]
-        for element in candidates:
-            if isinstance(element, dict) and element.get("action_id") == action_id:
-                return element
-    raise SlackError("action_not_found")
-
-
-def _action(element: dict[str, Any], block_id: str, data: dict[str, Any]) -> dict[str, Any]:
-    """The ``actions[0]`` entry Slack sends for a click on ``element``."""
-    action: dict[str, Any] = {"type": element.get("type"), "action_id": element["action_id"], "block_id": block_id}
-    for key in ("text", "value", "style", "url"):
-        if key in element:
-            action[key] = element[key]
-    for key in ("selected_option", "selected_options", "selected_user", "selected_date"):
-        if key in data:
-            action[key] = data[key]
-    return action
 
 
 def _plain(text_object: object) -> str:

@@ -1,4 +1,7 @@
-"""Blocks as Slack stores them: every block gets a ``block_id``, every interactive element an ``action_id``."""
+"""Blocks as Slack stores them: a ``block_id`` on each, an ``action_id`` on each interactive element.
+
+And finding the element a click was on.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ import copy
 import secrets
 from typing import Any
 
-__all__ = ["fill_ids"]
+__all__ = ["fill_ids", "find_element"]
 
 _INTERACTIVE = frozenset(
     {
@@ -46,3 +49,15 @@ def fill_ids(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
             if isinstance(element, dict) and element.get("type") in _INTERACTIVE:
                 element.setdefault("action_id", secrets.token_urlsafe(3))
     return filled
+
+
+def find_element(blocks: list[dict[str, Any]], block_id: str, action_id: str) -> dict[str, Any] | None:
+    """The interactive element ``action_id`` of block ``block_id``, if there is one."""
+    for block in blocks:
+        if block.get("block_id") != block_id:
+            continue
+        candidates = [*(block.get("elements") or []), block.get("accessory"), block.get("element")]
+        for element in candidates:
+            if isinstance(element, dict) and element.get("action_id") == action_id:
+                return element
+    return None

@@ -93,10 +93,16 @@ class Controls:
         }
 
     async def state(self, request: web.Request) -> web.Response:
-        """The state, once its version is past ``?after=`` (or after a long-poll timeout)."""
+        """The state, once its version is past ``?after=`` (or after a long-poll timeout).
+
+        A version from the future is a page left open across a restart of the sandbox: it gets
+        the state at once.
+        """
         try:
             after = int(request.query.get("after", "-1"))
         except ValueError:
+            after = -1
+        if after > self.workspace.version:
             after = -1
         await self.workspace.wait_for_change(after, LONG_POLL_SECONDS)
         return web.json_response(self.snapshot(), headers={"Cache-Control": "no-store"})
@@ -126,7 +132,10 @@ class Controls:
                 raise web.HTTPBadRequest(text="unknown failure")
             self.bugpilot.failure = failure
         if "latency" in data:
-            latency = float(data["latency"])
+            try:
+                latency = float(data["latency"])
+            except (TypeError, ValueError):
+                latency = math.nan
             if not math.isfinite(latency) or not 0 <= latency <= MAX_LATENCY:
                 raise web.HTTPBadRequest(text=f"latency is 0 to {MAX_LATENCY:g} seconds")
             self.bugpilot.latency = latency

@@ -19,12 +19,14 @@ from bot.sandbox.people import APP_ID, BOT_USER, ME, SUPPORT, TEAM_DOMAIN, TEAM_
 __all__ = [
     "app_mention_event",
     "block_actions",
+    "clicked_action",
     "command_body",
     "format_typed_text",
     "interaction_body",
     "message_action",
     "view_closed",
     "view_submission",
+    "view_with_state",
 ]
 
 _TYPED = re.compile(
@@ -142,6 +144,27 @@ def block_actions(
         payload["container"] = {"type": "view", "view_id": view["id"]}
         payload["view"] = view
     return payload
+
+
+def clicked_action(element: dict[str, Any], block_id: str, data: dict[str, Any]) -> dict[str, Any]:
+    """The ``actions[0]`` entry Slack sends for a click on ``element``."""
+    action: dict[str, Any] = {"type": element.get("type"), "action_id": element["action_id"], "block_id": block_id}
+    for key in ("text", "value", "style", "url"):
+        if key in element:
+            action[key] = element[key]
+    for key in ("selected_option", "selected_options", "selected_user", "selected_date"):
+        if key in data:
+            action[key] = data[key]
+    return action
+
+
+def view_with_state(view: dict[str, Any], values: object) -> dict[str, Any]:
+    """The view as it goes to the app: with ``state.values`` of its inputs, as the page holds them."""
+    block_ids = {block.get("block_id") for block in view["blocks"]}
+    state = (
+        {key: value for key, value in (values or {}).items() if key in block_ids} if isinstance(values, dict) else {}
+    )
+    return {**view, "state": {"values": state}}
 
 
 def view_submission(view: dict[str, Any], *, trigger_id: str) -> dict[str, Any]:

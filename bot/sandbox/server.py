@@ -1,10 +1,14 @@
-"""The sandbox: the real bot, a simulated Slack and a simulated Bugpilot, and a page, on one port.
+"""The sandbox: the real bot, a simulated Slack and a simulated Bugpilot, and a page, in one process.
 
-``/`` is the page, ``/slack/events`` the bot (the same ``create_app`` as in production,
-signature checks on), ``/sandbox/slack/…`` the Slack Web API and response URLs,
-``/sandbox/bugpilot/api/v1/action`` the Action API, ``/sandbox/api/…`` the page's JSON API.
-Settings are made up on the spot: nothing is read from the environment, nothing leaves
-the machine.
+On the port you open: ``/`` is the page, ``/slack/events`` the bot (the same ``create_app``
+as in production, signature checks on), ``/sandbox/api/…`` the page's JSON API and
+``/sandbox/bugpilot/sessions/…`` the report pages Bugpilot's links open.
+
+The bot reaches the Slack Web API, response URLs and the Action API on a second port of
+127.0.0.1 (``/slack/api/…``, ``/slack/respond/…``, ``/bugpilot/api/v1/action``). That server
+starts before the bot and stops after it, so on Ctrl+C the bot can still post what it says
+while it shuts down. Settings are made up on the spot: nothing is read from the environment,
+nothing leaves the machine.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import html
 import json
 import secrets
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,6 +66,7 @@ class Sandbox:
     app: web.Application
     sock: socket.socket
     url: str
+    upstream_url: str
     settings: Settings
     workspace: Workspace
     bugpilot: SimulatedBugpilot
@@ -90,13 +95,15 @@ def build_sandbox(sock: socket.socket, *, shortcuts: list[dict[str, str]] | None
     if host in {"0.0.0.0", "::"}:  # noqa: S104 - reaching ourselves when bound to every address
         host = "127.0.0.1"
     base = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+    upstream_sock = bind("127.0.0.1", 0)
+    upstream = f"http://127.0.0.1:{upstream_sock.getsockname()[1]}"
     settings = SandboxSettings(
         slack_bot_token=f"xoxb-sandbox-{secrets.token_hex(12)}",
         slack_signing_secret=secrets.token_hex(16),
-        slack_api_url=f"{base}/sandbox/slack/api/",
+        slack_api_url=f"{upstream}/slack/api/",
         bugpilot_api_key=f"sandbox-{secrets.token_hex(16)}",
         bugpilot_workspace_id="ws_sandbox",
-        bugpilot_api_url=f"{base}/sandbox/bugpilot/api/v1",
+        bugpilot_api_url=f"{upstream}/bugpilot/api/v1",
         bugpilot_timeout=BUGPILOT_TIMEOUT,
         bugpilot_connect_timeout=2.0,
         port=port,
@@ -125,7 +132,7 @@ def build_sandbox(sock: socket.socket, *, shortcuts: list[dict[str, str]] | None
     interactions = InteractionApi(
         workspace,
         sender,
-        respond_base=f"{base}/sandbox/slack/respond",
+        respond_base=f"{upstream}/slack/respond",
         commands=commands,
         shortcuts=shortcuts,
         bot_events=manifest_events(),
@@ -135,18 +142,45 @@ def build_sandbox(sock: socket.socket, *, shortcuts: list[dict[str, str]] | None
     )
     reports = _Reports(workspace, sim)
 
+    upstreams = web.Application()
+    upstreams.add_subapp("/slack/", _subapp(slack.routes()))
+    upstreams.add_subapp("/bugpilot/", _subapp([web.post("/api/v1/action", reports.action)]))
+
     app = create_app(settings)
+    # First in, last out: up before the bot starts, down only after it has finished shutting down.
+    app.cleanup_ctx.insert(0, _serving(upstreams, upstream_sock))
     app.cleanup_ctx.append(sender.lifecycle)
     app.on_shutdown.append(lambda _app: _wake(workspace))
     app.router.add_get("/", _page)
     app.router.add_get("/archives/{channel}/{message}", _page)
     app.router.add_static("/sandbox/static/", STATIC)
-    app.add_subapp("/sandbox/slack/", _subapp(slack.routes()))
-    app.add_subapp("/sandbox/bugpilot/", _subapp(reports.routes()))
+    app.add_subapp("/sandbox/bugpilot/", _subapp([web.get("/sessions/{report}", reports.report)]))
     app.add_subapp("/sandbox/api/", _subapp([*interactions.routes(), *controls.routes()]))
     return Sandbox(
-        app=app, sock=sock, url=f"{base}/", settings=settings, workspace=workspace, bugpilot=sim, controls=controls
+        app=app,
+        sock=sock,
+        url=f"{base}/",
+        upstream_url=f"{upstream}/",
+        settings=settings,
+        workspace=workspace,
+        bugpilot=sim,
+        controls=controls,
     )
+
+
+def _serving(app: web.Application, sock: socket.socket) -> Callable[[web.Application], AsyncIterator[None]]:
+    """A ``cleanup_ctx`` hook that serves ``app`` on ``sock`` while the outer application runs."""
+
+    async def serve(_outer: web.Application) -> AsyncIterator[None]:
+        runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
+        await runner.setup()
+        try:
+            await web.SockSite(runner, sock).start()
+            yield
+        finally:
+            await runner.cleanup()
+
+    return serve
 
 
 @asynccontextmanager
@@ -187,10 +221,8 @@ class _Reports:
         self._sim = sim
         self._reports: dict[str, dict[str, Any]] = {}
 
-    def routes(self) -> list[web.RouteDef]:
-        return [web.post("/api/v1/action", self.action), web.get("/sessions/{report}", self.report)]
-
     async def action(self, request: web.Request) -> web.StreamResponse:
+        """``POST /action``: the simulated API's answer, with both directions in the activity log."""
         raw = await request.read()
         try:
             body = json.loads(raw)
@@ -210,6 +242,7 @@ class _Reports:
         return response
 
     async def report(self, request: web.Request) -> web.Response:
+        """The page a report link opens: what was asked, of whom, with which note."""
         report = self._reports.get(request.match_info["report"])
         if report is None:
             raise web.HTTPNotFound(text="No such report in this sandbox.")

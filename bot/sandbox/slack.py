@@ -7,21 +7,17 @@ and keeps what the bot posts in the workspace so the page can show it.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from typing import Any, Final
+from typing import Any
 from urllib.parse import quote
 
 from aiohttp import web
 
 from bot.sandbox.people import BOT_ID, BOT_USER, ME, TEAM_DOMAIN, TEAM_ID, TEAM_NAME
+from bot.sandbox.webapi import message_blocks, message_content, modal_view, read_arguments
 from bot.sandbox.workspace import SlackError, Workspace
 
 __all__ = ["SimulatedSlack"]
-
-_MAX_BLOCKS: Final = 50
-_MAX_VIEW_BLOCKS: Final = 100
-_TEXT_LIMIT: Final = 40_000
 
 Method = Callable[[dict[str, Any]], dict[str, Any]]
 
@@ -78,7 +74,7 @@ class SimulatedSlack:
         method = request.match_info["method"]
         ws = self.workspace
         ws.calls[method] = ws.calls.get(method, 0) + 1
-        args = await _arguments(request)
+        args = await read_arguments(request)
         token = request.headers.get("Authorization", "").removeprefix("Bearer ").strip() or str(args.get("token", ""))
         headers = {"x-oauth-scopes": ",".join(sorted(self._scopes))} if method == "auth.test" else {}
         handler = self._methods.get(method)
@@ -120,7 +116,7 @@ class SimulatedSlack:
         if body.get("delete_original") and source:
             ws.delete(channel, source)
             return "delete_original"
-        text, blocks = str(body.get("text") or ""), _blocks(body.get("blocks"))
+        text, blocks = str(body.get("text") or ""), message_blocks(body.get("blocks"))
         if body.get("replace_original") and source:
             ws.update(channel, source, text, blocks)
             return "replace_original"
@@ -147,7 +143,7 @@ class SimulatedSlack:
 
     def _post_message(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = self._writable(args)
-        text, blocks = _content(args)
+        text, blocks = message_content(args)
         message = self.workspace.post(channel, BOT_USER, text, blocks, thread_ts=args.get("thread_ts") or None)
         return {"ok": True, "channel": channel, "ts": message["ts"], "message": _public(message)}
 
@@ -155,7 +151,7 @@ class SimulatedSlack:
         channel = self.workspace.channel_id(str(args.get("channel", "")))
         if str(args.get("user", "")) not in self.workspace.users:
             raise SlackError("user_not_in_channel")
-        text, blocks = _content(args)
+        text, blocks = message_content(args)
         message = self.workspace.post(
             channel, BOT_USER, text, blocks, thread_ts=args.get("thread_ts") or None, ephemeral=True
         )
@@ -166,7 +162,7 @@ class SimulatedSlack:
         message = self.workspace.find(channel, str(args.get("ts", "")))
         if message.get("user") != BOT_USER or message.get("ephemeral"):
             raise SlackError("cant_update_message")
-        text, blocks = _content(args)
+        text, blocks = message_content(args)
         self.workspace.update(channel, message["ts"], text, blocks)
         return {"ok": True, "channel": channel, "ts": message["ts"], "text": text}
 
@@ -212,11 +208,11 @@ class SimulatedSlack:
 
     def _views_open(self, args: dict[str, Any]) -> dict[str, Any]:
         self.workspace.take_trigger(str(args.get("trigger_id", "")))
-        return {"ok": True, "view": self.workspace.show_view(_view(args))}
+        return {"ok": True, "view": self.workspace.show_view(modal_view(args))}
 
     def _views_push(self, args: dict[str, Any]) -> dict[str, Any]:
         self.workspace.take_trigger(str(args.get("trigger_id", "")))
-        return {"ok": True, "view": self.workspace.show_view(_view(args), push=True)}
+        return {"ok": True, "view": self.workspace.show_view(modal_view(args), push=True)}
 
     def _views_update(self, args: dict[str, Any]) -> dict[str, Any]:
         ws = self.workspace
@@ -227,73 +223,13 @@ class SimulatedSlack:
         old = ws.current_view(view_id)
         if args.get("hash") and args["hash"] != old["hash"]:
             raise SlackError("hash_conflict")
-        return {"ok": True, "view": ws.show_view(_view(args), replace=view_id)}
+        return {"ok": True, "view": ws.show_view(modal_view(args), replace=view_id)}
 
     def _writable(self, args: dict[str, Any]) -> str:
         channel = self.workspace.channel_id(str(args.get("channel", "")))
         if not self.workspace.bot_can_post and not channel.startswith("D_"):
             raise SlackError("not_in_channel")
         return channel
-
-
-async def _arguments(request: web.Request) -> dict[str, Any]:
-    args: dict[str, Any] = dict(request.query)
-    if request.can_read_body:
-        if request.content_type == "application/json":
-            body = await request.json()
-            if isinstance(body, dict):
-                args.update(body)
-        else:
-            args.update({key: str(value) for key, value in (await request.post()).items()})
-    return args
-
-
-def _blocks(value: object) -> list[dict[str, Any]]:
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            raise SlackError("invalid_blocks_format") from None
-    if value is None:
-        return []
-    if not isinstance(value, list) or not all(isinstance(block, dict) and "type" in block for block in value):
-        raise SlackError("invalid_blocks")
-    return value
-
-
-def _content(args: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
-    text, blocks = str(args.get("text") or ""), _blocks(args.get("blocks"))
-    if not text and not blocks:
-        raise SlackError("no_text")
-    if len(blocks) > _MAX_BLOCKS:
-        raise SlackError("invalid_blocks")
-    if len(text) > _TEXT_LIMIT:
-        raise SlackError("msg_too_long")
-    return text, blocks
-
-
-def _view(args: dict[str, Any]) -> dict[str, Any]:
-    view = args.get("view")
-    if isinstance(view, str):
-        try:
-            view = json.loads(view)
-        except ValueError:
-            raise SlackError("invalid_arguments") from None
-    if not isinstance(view, dict) or view.get("type") != "modal":
-        raise SlackError("invalid_arguments")
-    title = view.get("title") or {}
-    too_long = any(len(str((view.get(key) or {}).get("text", ""))) > 24 for key in ("title", "submit", "close"))
-    blocks = view.get("blocks") or []
-    has_input = any(isinstance(block, dict) and block.get("type") == "input" for block in blocks)
-    if (
-        not title.get("text")
-        or too_long
-        or len(blocks) > _MAX_VIEW_BLOCKS
-        or len(str(view.get("private_metadata", ""))) > 3000
-        or (has_input and not view.get("submit"))
-    ):
-        raise SlackError("invalid_arguments")
-    return view
 
 
 def _public(message: dict[str, Any]) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 // Modals drawn from the view JSON the bot sent with views.open, and Block Kit confirm dialogs.
 
-import { missingInputs, readValues, renderBlocks } from "./blocks.js";
+import { renderBlocks } from "./blocks.js";
+import { missingInputs, readValues, restoreValues } from "./inputs.js";
 import { h, renderPlain } from "./mrkdwn.js";
 import { api, ui } from "./shared.js";
 
@@ -11,16 +12,23 @@ export function renderModal(state, ctxFor) {
   if (!view) {
     root.replaceChildren();
     ui.shownView = "";
+    ui.entered.clear();
+    ui.missing = {};
     return;
   }
   const key = `${view.id}:${view.hash}`;
   if (ui.shownView !== key) {
+    // What you typed survives the bot's views.update (and a view pushed over it), as in Slack.
+    const shown = root.querySelector(".modal");
+    if (shown) ui.entered.set(shown.view.id, readValues(shown.body, shown.view));
+    if (!shown || shown.view.id !== view.id) ui.missing = {};
     ui.shownView = key;
     root.replaceChildren(modalNode(state, view, ctxFor));
   }
   const dialog = root.querySelector(".modal");
+  const errors = { ...ui.missing, ...state.view_errors };
   for (const block of dialog.querySelectorAll(".block.input")) {
-    const message = state.view_errors[block.dataset.blockId] || "";
+    const message = errors[block.dataset.blockId] || "";
     block.classList.toggle("has-error", Boolean(message));
     const slot = block.querySelector(".input-error");
     slot.textContent = message;
@@ -38,19 +46,21 @@ function modalNode(state, view, ctxFor) {
     api("action", { view_id: view.id, block_id: blockId, action_id: element.action_id, values: readValues(body, view), ...extra });
   context.errors = state.view_errors;
   body.append(renderBlocks(view.blocks, context));
+  restoreValues(body, view, ui.entered.get(view.id) || {});
   const close = () => api("view/close", { view_id: view.id });
   const submit = async (event) => {
     event.preventDefault();
     const values = readValues(body, view);
-    const missing = missingInputs(view, values);
+    // Slack's client refuses to send a form with required inputs empty; the errors stay until the next try.
+    ui.missing = missingInputs(view, values);
     for (const block of body.querySelectorAll(".block.input")) {
-      const message = missing[block.dataset.blockId] || "";
+      const message = ui.missing[block.dataset.blockId] || "";
       if (message) {
         block.classList.add("has-error");
         block.querySelector(".input-error").textContent = message;
       }
     }
-    if (Object.keys(missing).length) return;
+    if (Object.keys(ui.missing).length) return;
     const button = event.submitter || form.querySelector("button[type=submit]");
     if (button) button.disabled = true;
     try {
@@ -73,10 +83,12 @@ function modalNode(state, view, ctxFor) {
     h(
       "footer",
       { class: "modal-footer" },
-      h("button", { type: "button", class: "button" , onclick: close }, renderPlain(view.close || { text: "Cancel" })),
+      h("button", { type: "button", class: "button", onclick: close }, renderPlain(view.close || { text: "Cancel" })),
       view.submit ? h("button", { type: "submit", class: "button primary" }, renderPlain(view.submit)) : null,
     ),
   );
+  form.view = view;
+  form.body = body;
   return h("div", { class: "overlay" }, form);
 }
 

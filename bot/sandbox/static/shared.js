@@ -5,23 +5,47 @@ export const ui = {
   conversation: "C_SUPPORT",
   thread: null,
   shownView: "",
+  // What was entered in each open view, by view ID, kept across the bot's updates of it.
+  entered: new Map(),
+  // Required inputs the last submit found empty (Slack's client-side check), by block_id.
+  missing: {},
+  // Set when you send something: the next drawing of that pane scrolls to its end, as Slack does.
+  scrollToEnd: { channel: false, thread: false },
   seenRevisions: new Map(),
+  // Per conversation, the newest message you have had open (null until the first state arrives).
+  readUpTo: null,
   drawn: {},
 };
 
+/** POST to the sandbox's JSON API; never throws (an unreachable server shows the offline line). */
 export async function api(path, body) {
-  const response = await fetch(`/sandbox/api/${path}`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify(body || {}),
-  });
-  return response.ok ? response.json() : { result: "error", status: response.status };
+  try {
+    const response = await fetch(`/sandbox/api/${path}`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body || {}),
+    });
+    return response.ok ? await response.json() : { result: "error", status: response.status };
+  } catch {
+    showOffline(true);
+    return { result: "error", status: 0 };
+  }
 }
 
-/** Redraw `container` keeping the reader's place (or the bottom, when they were at it). */
-export function keepScroll(container, draw) {
-  const atBottom = container.scrollHeight - container.scrollTop - container.clientHeight < 40;
+/** The "server is not answering" line; the next answered poll hides it. */
+export function showOffline(offline) {
+  document.getElementById("offline").hidden = !offline;
+}
+
+/** Whether `container` is scrolled to (near) its end. */
+function atBottom(container) {
+  return container.scrollHeight - container.scrollTop - container.clientHeight < 40;
+}
+
+/** Redraw `container` keeping the reader's place (or the bottom, when they were at it or `toBottom`). */
+export function keepScroll(container, draw, { toBottom = false } = {}) {
+  const stick = toBottom || atBottom(container);
   const top = container.scrollTop;
   draw();
-  container.scrollTop = atBottom ? container.scrollHeight : top;
+  container.scrollTop = stick ? container.scrollHeight : top;
 }

@@ -3,26 +3,32 @@
 import { h } from "./mrkdwn.js";
 import { api, keepScroll, ui } from "./shared.js";
 
-/** Conversations and switches; `onSwitch` redraws after moving to another conversation. */
-export function renderSidebar(state, onSwitch) {
+/** Conversations (bold with a dot when unread) and switches; `onSwitch` redraws after moving to another. */
+export function renderSidebar(state, onSwitch, unread = []) {
   const channels = document.getElementById("conversations");
   channels.replaceChildren(
-    ...state.conversations.map((c) =>
-      h(
+    ...state.conversations.map((c) => {
+      const isUnread = unread.includes(c.id);
+      return h(
         "li",
         {},
-        h("button", {
-          type: "button",
-          class: `conversation${c.id === ui.conversation ? " active" : ""}`,
-          text: c.is_im ? "🐞 Bugpilot" : `# ${c.name}`,
-          onclick: () => {
-            ui.conversation = c.id;
-            ui.thread = null;
-            onSwitch();
+        h(
+          "button",
+          {
+            type: "button",
+            class: `conversation${c.id === ui.conversation ? " active" : ""}${isUnread ? " unread" : ""}`,
+            "aria-label": `${c.is_im ? "Bugpilot" : `#${c.name}`}${isUnread ? ", new messages" : ""}`,
+            onclick: () => {
+              ui.conversation = c.id;
+              ui.thread = null;
+              onSwitch();
+            },
           },
-        }),
-      ),
-    ),
+          c.is_im ? "🐞 Bugpilot" : `# ${c.name}`,
+          isUnread ? h("span", { class: "unread-dot", "aria-hidden": "true" }) : null,
+        ),
+      );
+    }),
   );
   const customers = document.getElementById("customers");
   customers.replaceChildren(
@@ -48,6 +54,7 @@ export function renderSidebar(state, onSwitch) {
           onclick: () => {
             const input = document.getElementById("composer-input");
             input.value = `/bugpilot screenshot ${customer.id} `;
+            input.dispatchEvent(new Event("input"));
             input.focus();
           },
         }),

@@ -75,14 +75,7 @@ def _lifecycle(settings: Settings, mode: Mode) -> Callable[[web.Application], As
             )
             slack.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=2))
             services = Services(
-                bugpilot=BugpilotClient(
-                    bugpilot_session,
-                    base_url=settings.bugpilot_api_url,
-                    api_key=settings.bugpilot_api_key,
-                    workspace_id=settings.bugpilot_workspace_id,
-                    connect_timeout=settings.bugpilot_connect_timeout,
-                    total_timeout=settings.bugpilot_timeout,
-                ),
+                bugpilot=BugpilotClient.from_settings(bugpilot_session, settings),
                 delivery=Delivery(slack, slack_session),
                 followups=FollowUpCodec(_button_key(settings)),
             )

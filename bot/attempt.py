@@ -79,4 +79,11 @@ def summarize(error: BotError | None) -> str:
         "INTERNAL_ERROR": "Bugpilot had an internal error",
         "TIMEOUT": "Bugpilot did not answer in time",
         "CONNECTION_FAILED": "Bugpilot could not be reached",
-    }.get(error.code or "", f"Bugpilot answered {error.label}")
+        "CONNECTION_BROKEN": "the connection to Bugpilot broke",
+    }.get(error.code or "", _answered(error))
+
+
+def _answered(error: BugpilotError) -> str:
+    if error.code is None and error.status is not None:
+        return f"Bugpilot answered with HTTP {error.status}"
+    return f"Bugpilot answered {error.label}"

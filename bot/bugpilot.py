@@ -33,6 +33,7 @@ from bot.errors import (
     NoAccess,
     UserNotConnected,
 )
+from bot.settings import Settings
 
 __all__ = ["USER_AGENT", "ActionAccepted", "ActionRequest", "BugpilotClient"]
 
@@ -101,6 +102,18 @@ class BugpilotClient:
         self._workspace_id = workspace_id
         self._total_timeout = total_timeout
         self._timeout = aiohttp.ClientTimeout(total=total_timeout, sock_connect=connect_timeout)
+
+    @classmethod
+    def from_settings(cls, session: aiohttp.ClientSession, settings: Settings) -> BugpilotClient:
+        """The client for the deployment ``settings`` describe."""
+        return cls(
+            session,
+            base_url=settings.bugpilot_api_url,
+            api_key=settings.bugpilot_api_key,
+            workspace_id=settings.bugpilot_workspace_id,
+            connect_timeout=settings.bugpilot_connect_timeout,
+            total_timeout=settings.bugpilot_timeout,
+        )
 
     async def request_action(self, *, user_id: str, action: Action, note: str = "") -> ActionAccepted:
         """Ask Bugpilot to run ``action`` in the browser of ``user_id``.

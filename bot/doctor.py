@@ -174,14 +174,7 @@ def _network_reason(exc: BaseException) -> str:
 
 
 async def _bugpilot(session: aiohttp.ClientSession, settings: Settings) -> Check:
-    client = BugpilotClient(
-        session,
-        base_url=settings.bugpilot_api_url,
-        api_key=settings.bugpilot_api_key,
-        workspace_id=settings.bugpilot_workspace_id,
-        connect_timeout=settings.bugpilot_connect_timeout,
-        total_timeout=settings.bugpilot_timeout,
-    )
+    client = BugpilotClient.from_settings(session, settings)
     nobody = f"bugpilot-doctor-{uuid.uuid4().hex}"
     host = _host(settings.bugpilot_api_url)
     try:

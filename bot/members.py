@@ -7,6 +7,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.commands import EmailTarget, IdTarget, MentionTarget
+from bot.delivery import slack_error
 from bot.errors import TargetUserError
 
 __all__ = ["lookup_email", "resolve_customer"]
@@ -31,7 +32,7 @@ async def lookup_email(client: AsyncWebClient, slack_user_id: str) -> str:
     try:
         response = await client.users_info(user=slack_user_id)
     except SlackApiError as exc:
-        error = str(exc.response.get("error", "unknown_error"))
+        error = slack_error(exc)
         if error == "user_not_found":
             reason = "I couldn't find that Slack member."
         elif error == "missing_scope":

@@ -226,7 +226,8 @@ async def _notify(services: Services, followup: FollowUp, message: Message) -> N
 
 
 def _count(tries: int) -> str:
-    return f"{tries} attempt" if tries == 1 else f"{tries} attempts"
+    """Keep trying's own tries, told apart from the message's overall attempt number."""
+    return f"{tries} more attempt" if tries == 1 else f"{tries} more attempts"
 
 
 def _duration(seconds: float) -> str:

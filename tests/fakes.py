@@ -39,6 +39,7 @@ class FakeSlack:
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     post_errors: dict[str, str] = field(default_factory=dict)
     reply_errors: dict[str, str] = field(default_factory=dict)  # channel -> error for thread replies only
+    html_pages: set[str] = field(default_factory=set)  # methods answered by a proxy's HTML error page
     method_errors: dict[str, str] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
     queue: asyncio.Queue[Call] = field(default_factory=asyncio.Queue)
@@ -79,6 +80,8 @@ class FakeSlack:
         call = Call(method, args)
         self.calls.append(call)
         self.queue.put_nowait(call)
+        if method in self.html_pages:
+            return web.Response(status=502, text="<html><h1>502 Bad Gateway</h1></html>", content_type="text/html")
         if self.rate_limited.get(method, 0) > 0:
             self.rate_limited[method] -= 1
             body = {"ok": False, "error": "ratelimited"}

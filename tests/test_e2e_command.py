@@ -113,6 +113,16 @@ async def test_unusable_member_is_explained_privately_without_calling_bugpilot(
     assert bot.slack.of("chat.postMessage") == []
 
 
+async def test_member_lookup_answered_by_an_error_page_is_explained(bot: Bot):
+    """users.info answered with a proxy's HTML page: a private explanation, no crash, no Bugpilot call."""
+    bot.slack.html_pages.add("users.info")
+    await bot.command("screenshot <@U0BOB>")
+    reply = await bot.slack.next_call("respond")
+    assert "Slack didn't tell me who that member is" in _json(reply.args["blocks"])
+    await bot.settle()
+    assert bot.bugpilot.arrived.empty()
+
+
 @pytest.mark.parametrize("text", ["", "help", "HELP"])
 async def test_help_shows_usage_in_the_ack(bot: Bot, text: str):
     """Help and empty text answer with usage at once, privately, and call nothing."""

@@ -229,7 +229,7 @@ async def test_stop_ends_keep_trying_and_offers_the_buttons_again(bot: Bot, aioh
     with watch_logs() as logs:
         stop = click(watching.args, "bugpilot_stop", ts=ts, response_url=bot.response_url(), user_id="U_LEAD")
         await bot.interact(stop)
-        stopped = await _update_of(bot, ts, "stopped Keep trying after 1 attempt")
+        stopped = await _update_of(bot, ts, "stopped Keep trying after 1 more attempt")
         assert (await logs.next("watch.ended"))["end"] == "stopped"
     assert "<@U_LEAD>" in json.dumps(blocks_of(stopped.args))
     assert set(buttons(stopped.args)) == {"bugpilot_try_again", "bugpilot_keep_trying"}

@@ -22,7 +22,7 @@ from benchmarks.upstreams import API_KEY, WORKSPACE_ID
 
 ROOT = Path(__file__).resolve().parent.parent
 SIGNING_SECRET = "bench_signing_secret_0123456789abcdef"
-BOT_TOKEN = "xoxb-000-bench-token"
+BOT_TOKEN = "xoxb-bench-token-not-real"
 HEALTHY_WITHIN = 30.0
 
 

@@ -15,17 +15,15 @@ from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-import aiohttp
 import structlog
 from slack_bolt.async_app import AsyncAck
 from slack_bolt.response import BoltResponse
-from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.audit import record_refusal
 from bot.blocks import Message
-from bot.delivery import SLACK_FAILURES, Delivery, failure_name, slack_error
+from bot.delivery import SLACK_FAILURES, Delivery, failure_name
 from bot.error_blocks import render_error
 from bot.errors import AccessDenied
 from bot.followup import FollowUp, FollowUpCodec
@@ -130,19 +128,11 @@ class UsergroupMembers:
     async def _fetch(self, group: str) -> None:
         try:
             response = await self._client.usergroups_users_list(usergroup=group)
-        except SlackApiError as exc:
-            error = slack_error(exc)
+        except SLACK_FAILURES as exc:
+            error = failure_name(exc)
             log.warning("access.usergroup_lookup_failed", method="usergroups.users.list", usergroup=group, error=error)
-            if error == "no_such_subteam":
+            if error == "no_such_subteam":  # a group that no longer exists has no members
                 self._store(group, frozenset())
-            return
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            log.warning(
-                "access.usergroup_lookup_failed",
-                method="usergroups.users.list",
-                usergroup=group,
-                error=type(exc).__name__,
-            )
             return
         users = response.get("users") or []
         self._store(group, frozenset(str(user) for user in users))

@@ -128,10 +128,12 @@ class Watches:
         followup = watch.followup
         request = followup.next_request(surface=Surface.KEEP_TRYING, actor_id=watch.started_by)
         end = "error"
+        made: int | None = None
         try:
             await show(services, watch.ref, build_retrying(request))
             while True:
                 attempt = await attempt_capture(services.bugpilot, request, thread_ts=followup.thread_ts)
+                made = request.attempt
                 followup = followup.after(request)
                 end = self._ending(watch, attempt)
                 if end:
@@ -160,7 +162,7 @@ class Watches:
             await self._end(watch, followup, attempt, end)
         finally:
             self._watches.pop(watch.ref.key, None)
-            self._busy.release(watch.ref.key)
+            self._busy.release(watch.ref.key, made_attempt=made)
             log.info("watch.ended", end=end, attempts=request.attempt - watch.followup.attempt)
 
     def _ending(self, watch: _Watch, attempt: Attempt) -> str:

@@ -236,6 +236,13 @@ async def test_stop_ends_keep_trying_and_offers_the_buttons_again(bot: Bot, aioh
     assert len(bot.bugpilot.sim.received) == 2
     assert (await (await bot.client.get("/healthz")).json())["watches"] == 0
 
+    late = click(outcome.args, "bugpilot_try_again", ts=ts, response_url=bot.response_url("late"))
+    await bot.interact(late)
+    told = await bot.slack.next_call("respond")
+    assert "already did it" in json.dumps(told.args)
+    await bot.settle()
+    assert len(bot.bugpilot.sim.received) == 2
+
 
 async def test_shutdown_stops_keep_trying_and_says_so(bot: Bot, aiohttp_client: Any, settings: Settings):
     """When the bot shuts down, a pending watch's message says it stopped, with Try again and Keep trying."""

@@ -19,14 +19,13 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.access import AccessPolicy, UsergroupMembers, access_middleware
 from bot.authorize import single_workspace_authorize
 from bot.bugpilot import BugpilotClient
 from bot.crashes import error_handler
-from bot.delivery import SLACK_FAILURES, Delivery, failure_name, slack_error
+from bot.delivery import SLACK_FAILURES, Delivery, failure_name, slack_client, slack_error, slack_session
 from bot.followup import FollowUpCodec
 from bot.logs import bind_request_context
 from bot.retry import Busy
@@ -64,19 +63,14 @@ def _lifecycle(settings: Settings, mode: Mode) -> Callable[[web.Application], As
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         async with (
             aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=_POOL_LIMIT)) as bugpilot_session,
-            aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=_POOL_LIMIT)) as slack_session,
+            slack_session() as session,
         ):
-            slack = AsyncWebClient(
-                token=settings.slack_bot_token.get_secret_value(),
-                base_url=settings.slack_api_url,
-                session=slack_session,
-                timeout=15,
-                user_agent_prefix="bugpilot-slack",
+            slack = slack_client(
+                session, token=settings.slack_bot_token.get_secret_value(), base_url=settings.slack_api_url
             )
-            slack.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=2))
             services = Services(
                 bugpilot=BugpilotClient.from_settings(bugpilot_session, settings),
-                delivery=Delivery(slack, slack_session),
+                delivery=Delivery(slack, session),
                 followups=FollowUpCodec(_button_key(settings)),
             )
             busy = Busy()

@@ -1,18 +1,62 @@
-"""Getting messages to people: into a channel or thread, or privately through ``response_url``."""
+"""Getting messages to people: into a channel or thread, or privately through ``response_url``.
+
+Also how every call to Slack is made: the shared session with explicit timeouts (slack_sdk
+applies its own ``timeout`` only to sessions it creates) and the retry handlers, which
+wait out a bounded rate limit and repeat a call only when nothing can have reached Slack.
+"""
 
 from __future__ import annotations
+
+import asyncio
+import json
+import math
+import time
+from email.utils import parsedate_to_datetime
+from typing import Final
 
 import aiohttp
 import structlog
 from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.blocks import Message
 
-__all__ = ["CANNOT_POST", "SLACK_FAILURES", "Delivery", "failure_name", "slack_error"]
+__all__ = [
+    "BLOCKS_REFUSED",
+    "CANNOT_POST",
+    "SLACK_FAILURES",
+    "SLACK_TIMEOUT",
+    "Delivery",
+    "NothingSentRetryHandler",
+    "RateLimitRetryHandler",
+    "failure_name",
+    "parse_retry_after",
+    "slack_client",
+    "slack_error",
+    "slack_retry_handlers",
+    "slack_session",
+]
 
 log = structlog.get_logger(__name__)
+
+# Every Slack call (Web API and response_url) is bounded: connecting, and the whole exchange.
+SLACK_TIMEOUT: Final = aiohttp.ClientTimeout(total=10, sock_connect=5)
+# The longest a call waits out Slack's rate limits in all, and how often it tries again.
+RATE_LIMIT_BUDGET: Final = 30.0
+RATE_LIMIT_RETRIES: Final = 2
+_DEFAULT_WAIT: Final = 1.0
+_POOL_LIMIT: Final = 512
+
+# Errors that mean Slack refused the blocks (or their size), not the message: sent again as plain text.
+BLOCKS_REFUSED = frozenset(
+    {"invalid_blocks", "invalid_blocks_format", "invalid_arguments", "msg_too_long", "msg_blocks_too_long"}
+)
+_PLAIN_LIMIT: Final = 3000
 
 # chat.postMessage errors that mean "the bot can't post here": the outcome, sent privately instead,
 # advises inviting the bot. Other failures (Slack unreachable or busy) are answered privately without that advice.
@@ -34,6 +78,21 @@ CANNOT_POST = frozenset(
     }
 )
 
+# Web API methods that change nothing, or that give the same result when repeated: safe to repeat
+# after a connection broke mid-call. Anything else (chat.postMessage, views.open...) could happen twice.
+_REPEATABLE: Final = frozenset(
+    {
+        "auth.test",
+        "users.info",
+        "usergroups.users.list",
+        "conversations.info",
+        "chat.getPermalink",
+        "chat.update",
+    }
+)
+# Failures before the request went out (refused, unknown host, no connection in time): nothing reached Slack.
+_NOTHING_SENT: Final = (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError)
+_CONNECTION_BROKE: Final = (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError)
 
 # How a Slack call fails: Slack answered with an error, or it could not be reached in time.
 SLACK_FAILURES = (SlackApiError, aiohttp.ClientError, TimeoutError)
@@ -52,8 +111,172 @@ def failure_name(exc: BaseException) -> str:
     return slack_error(exc) if isinstance(exc, SlackApiError) else type(exc).__name__
 
 
+def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header: delay seconds (``2``, ``0.5``) or an HTTP date.
+
+    None when the header is missing or unreadable; a date in the past waits 0 s.
+    """
+    if value is None:
+        return None
+    text = value.strip()[:64]
+    try:
+        seconds = float(text)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None
+        if when.tzinfo is None:
+            return None
+        seconds = when.timestamp() - (time.time() if now is None else now)
+        return max(seconds, 0.0)
+    if not math.isfinite(seconds):
+        return None
+    return max(seconds, 0.0)
+
+
+def _method(request: HttpRequest) -> str:
+    """The Web API method a request calls (the last path segment), or "respond" for a response_url."""
+    path = request.url.split("?", 1)[0].rstrip("/")
+    name = path.rsplit("/", 1)[-1]
+    return name if "/api/" in path else "respond"
+
+
+class RateLimitRetryHandler(AsyncRetryHandler):
+    """Waits out a 429 as ``Retry-After`` asks, within ``budget`` seconds per call, else gives up.
+
+    slack_sdk's own handler does ``int(Retry-After)`` (``0.5`` or a date raises) and waits as long
+    as asked. Giving up hands the 429 back to the caller, which falls back as for any refusal.
+    """
+
+    def __init__(self, *, max_retry_count: int = RATE_LIMIT_RETRIES, budget: float = RATE_LIMIT_BUDGET) -> None:
+        super().__init__(max_retry_count=max_retry_count)
+        self.budget = budget
+
+    async def _can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,  # noqa: ARG002
+    ) -> bool:
+        if response is None or response.status_code != 429:
+            return False
+        values = state.custom_values if state.custom_values is not None else {}
+        state.custom_values = values
+        waited = float(values.get("rate_limit_waited", 0.0))
+        asked = parse_retry_after(_header(response, "retry-after"))
+        wait = _DEFAULT_WAIT if asked is None else asked
+        if waited + wait > self.budget:
+            log.warning("slack.rate_limited", method=_method(request), retry_after=asked, gave_up=True)
+            return False
+        values["rate_limit_wait"] = wait
+        log.info("slack.rate_limited", method=_method(request), retry_after=asked, gave_up=False)
+        return True
+
+    async def prepare_for_next_attempt_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,  # noqa: ARG002
+        response: HttpResponse | None = None,  # noqa: ARG002
+        error: Exception | None = None,  # noqa: ARG002
+    ) -> None:
+        """Sleep for the wait ``_can_retry_async`` accepted, and count it against the budget."""
+        values = state.custom_values if state.custom_values is not None else {}
+        wait = float(values.pop("rate_limit_wait", _DEFAULT_WAIT))
+        values["rate_limit_waited"] = float(values.get("rate_limit_waited", 0.0)) + wait
+        state.custom_values = values
+        state.next_attempt_requested = True
+        await asyncio.sleep(wait)
+        state.increment_current_attempt()
+
+
+class NothingSentRetryHandler(AsyncRetryHandler):
+    """Tries a call again only when it cannot have reached Slack, or when repeating it is harmless.
+
+    slack_sdk's default handler also repeats a call whose connection broke after Slack read it,
+    which can post a message twice.
+    """
+
+    async def _can_retry_async(
+        self,
+        *,
+        state: RetryState,  # noqa: ARG002
+        request: HttpRequest,
+        response: HttpResponse | None = None,  # noqa: ARG002
+        error: Exception | None = None,
+    ) -> bool:
+        if error is None:
+            return False
+        if isinstance(error, _NOTHING_SENT):
+            return True
+        return isinstance(error, _CONNECTION_BROKE) and _method(request) in _REPEATABLE
+
+
+def _header(response: HttpResponse, name: str) -> str | None:
+    for key, values in response.headers.items():
+        if key.lower() == name:
+            return values[0] if values else None
+    return None
+
+
+def slack_retry_handlers() -> list[AsyncRetryHandler]:
+    """The retry policy for every Slack call (replaces slack_sdk's default)."""
+    return [NothingSentRetryHandler(max_retry_count=1), RateLimitRetryHandler()]
+
+
+def slack_session(timeout: aiohttp.ClientTimeout | None = None) -> aiohttp.ClientSession:
+    """The process's session for Slack, every request bounded by ``timeout`` (``SLACK_TIMEOUT``)."""
+    return aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=_POOL_LIMIT), timeout=timeout or SLACK_TIMEOUT)
+
+
+def slack_client(session: aiohttp.ClientSession, *, token: str, base_url: str) -> AsyncWebClient:
+    """The Web API client over ``session``, with the bot's retry policy."""
+    timeout = session.timeout.total or SLACK_TIMEOUT.total or 10
+    return AsyncWebClient(
+        token=token,
+        base_url=base_url,
+        session=session,
+        timeout=math.ceil(timeout),
+        user_agent_prefix="bugpilot-slack",
+        retry_handlers=slack_retry_handlers(),
+    )
+
+
+def _plain(message: Message) -> Message:
+    """The message as text alone, short enough for any Slack limit, never cut inside an entity."""
+    text = message.text
+    if len(text) > _PLAIN_LIMIT:
+        cut = text[: _PLAIN_LIMIT - 1]
+        amp = cut.rfind("&")
+        if amp != -1 and ";" not in cut[amp:] and len(cut) - amp <= 8:
+            cut = cut[:amp]
+        text = cut + "…"
+    return Message(text=text or "(no text)")
+
+
+def _refusal(status: int, body: str) -> str | None:
+    """The error code a failed ``response_url`` answer names, if it refused the blocks."""
+    if status == 200:
+        return None
+    text = body.strip()
+    try:
+        data = json.loads(text)
+    except ValueError:
+        data = None
+    if isinstance(data, dict) and isinstance(data.get("error"), str):
+        text = data["error"]
+    return text if text in BLOCKS_REFUSED else None
+
+
 class Delivery:
-    """Posts, updates and responds, over the process's shared Slack session."""
+    """Posts, updates and responds, over the process's shared Slack session.
+
+    Each of ``post``, ``update`` and ``respond`` sends a message whose blocks Slack refuses
+    (``BLOCKS_REFUSED``) once more as plain text, so the words arrive even when the layout can't.
+    """
 
     def __init__(self, client: AsyncWebClient, session: aiohttp.ClientSession) -> None:
         self.client = client
@@ -61,6 +284,15 @@ class Delivery:
 
     async def post(self, channel: str, message: Message, *, thread_ts: str | None = None) -> str:
         """Post a message; returns its ``ts``. Raises ``SlackApiError`` for the caller to handle."""
+        try:
+            return await self._post(channel, message, thread_ts=thread_ts)
+        except SlackApiError as exc:
+            if not message.blocks or slack_error(exc) not in BLOCKS_REFUSED:
+                raise
+            log.warning("slack.blocks_refused", method="chat.postMessage", error=slack_error(exc))
+        return await self._post(channel, _plain(message), thread_ts=thread_ts)
+
+    async def _post(self, channel: str, message: Message, *, thread_ts: str | None) -> str:
         response = await self.client.chat_postMessage(
             channel=channel,
             text=message.text,
@@ -85,7 +317,14 @@ class Delivery:
     async def update(self, channel: str, ts: str, message: Message) -> bool:
         """Edit a message in place; a failure is logged, never raised."""
         try:
-            await self.client.chat_update(channel=channel, ts=ts, text=message.text, blocks=message.blocks)
+            try:
+                await self.client.chat_update(channel=channel, ts=ts, text=message.text, blocks=message.blocks)
+            except SlackApiError as exc:
+                if not message.blocks or slack_error(exc) not in BLOCKS_REFUSED:
+                    raise
+                log.warning("slack.blocks_refused", method="chat.update", error=slack_error(exc))
+                plain = _plain(message)
+                await self.client.chat_update(channel=channel, ts=ts, text=plain.text, blocks=[])
         except SLACK_FAILURES as exc:
             log.warning("slack.update_failed", method="chat.update", error=failure_name(exc))
             return False
@@ -95,7 +334,12 @@ class Delivery:
         """Answer privately through the interaction's ``response_url``; False when that failed."""
         if not response_url:
             return False
-        webhook = AsyncWebhookClient(url=response_url, session=self._session, timeout=10)
+        webhook = AsyncWebhookClient(
+            url=response_url,
+            session=self._session,
+            timeout=math.ceil(self._session.timeout.total or 10),
+            retry_handlers=slack_retry_handlers(),
+        )
         try:
             response = await webhook.send(
                 text=message.text,
@@ -103,6 +347,12 @@ class Delivery:
                 response_type="ephemeral",
                 replace_original=replace_original,
             )
+            refused = _refusal(response.status_code, response.body or "")
+            if refused is not None and message.blocks:
+                log.warning("slack.blocks_refused", method="respond", error=refused)
+                response = await webhook.send(
+                    text=_plain(message).text, response_type="ephemeral", replace_original=replace_original
+                )
         except (aiohttp.ClientError, TimeoutError) as exc:
             log.warning("slack.respond_failed", error=type(exc).__name__)
             return False

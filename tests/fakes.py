@@ -49,6 +49,8 @@ class FakeSlack:
     usergroups: dict[str, list[str]] = field(default_factory=dict)
     rate_limited: dict[str, int] = field(default_factory=dict)
     retry_after: str = "0"
+    refuse_blocks: dict[str, str] = field(default_factory=dict)  # method (or "respond") -> error when blocks sent
+    drop_after_read: dict[str, int] = field(default_factory=dict)  # method -> calls whose connection is cut
     socket_url: str = ""
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
@@ -80,6 +82,9 @@ class FakeSlack:
         call = Call(method, args)
         self.calls.append(call)
         self.queue.put_nowait(call)
+        if self.drop_after_read.get(method, 0) > 0:
+            self.drop_after_read[method] -= 1
+            return _drop(request)
         if method in self.html_pages:
             return web.Response(status=502, text="<html><h1>502 Bad Gateway</h1></html>", content_type="text/html")
         if self.rate_limited.get(method, 0) > 0:
@@ -96,6 +101,8 @@ class FakeSlack:
         return next(ts for ts, args in self.messages.items() if args is call.args)
 
     def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        if method in self.refuse_blocks and args.get("blocks") not in (None, "", "[]", []):
+            return {"ok": False, "error": self.refuse_blocks[method]}
         if method in self.method_errors:
             return {"ok": False, "error": self.method_errors[method]}
         if method == "auth.test":
@@ -149,7 +156,19 @@ class FakeSlack:
         call = Call("respond", {"key": request.match_info["key"], **await request.json()})
         self.calls.append(call)
         self.queue.put_nowait(call)
+        gate = self.gates.get("respond")
+        if gate is not None:
+            await gate.wait()
+        if "respond" in self.refuse_blocks and call.args.get("blocks"):
+            return web.Response(status=400, text=self.refuse_blocks["respond"])
         return web.Response(text="ok")
+
+
+def _drop(request: web.Request) -> web.Response:
+    """Cut the connection after reading the request, as a proxy or a crash would: no answer arrives."""
+    if request.transport is not None:
+        request.transport.abort()
+    return web.Response(status=204)
 
 
 @dataclass

@@ -10,8 +10,6 @@ from __future__ import annotations
 import asyncio
 import json
 import math
-import time
-from email.utils import parsedate_to_datetime
 from typing import Final
 
 import aiohttp
@@ -25,6 +23,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.blocks import Message
+from bot.retry_after import parse_retry_after
 
 __all__ = [
     "BLOCKS_REFUSED",
@@ -35,7 +34,6 @@ __all__ = [
     "NothingSentRetryHandler",
     "RateLimitRetryHandler",
     "failure_name",
-    "parse_retry_after",
     "slack_client",
     "slack_error",
     "slack_retry_handlers",
@@ -109,30 +107,6 @@ def slack_error(exc: SlackApiError) -> str:
 def failure_name(exc: BaseException) -> str:
     """What went wrong with a Slack call: the Web API error code, else the name of the network failure."""
     return slack_error(exc) if isinstance(exc, SlackApiError) else type(exc).__name__
-
-
-def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header: delay seconds (``2``, ``0.5``) or an HTTP date.
-
-    None when the header is missing or unreadable; a date in the past waits 0 s.
-    """
-    if value is None:
-        return None
-    text = value.strip()[:64]
-    try:
-        seconds = float(text)
-    except ValueError:
-        try:
-            when = parsedate_to_datetime(text)
-        except (TypeError, ValueError, IndexError, OverflowError):
-            return None
-        if when.tzinfo is None:
-            return None
-        seconds = when.timestamp() - (time.time() if now is None else now)
-        return max(seconds, 0.0)
-    if not math.isfinite(seconds):
-        return None
-    return max(seconds, 0.0)
 
 
 def _method(request: HttpRequest) -> str:

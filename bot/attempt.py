@@ -80,6 +80,7 @@ def summarize(error: BotError | None) -> str:
         "TIMEOUT": "Bugpilot did not answer in time",
         "CONNECTION_FAILED": "Bugpilot could not be reached",
         "CONNECTION_BROKEN": "the connection to Bugpilot broke",
+        "RATE_LIMITED": "Bugpilot asked to slow down",
     }.get(error.code or "", _answered(error))
 
 

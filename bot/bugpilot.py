@@ -24,6 +24,7 @@ from bot.errors import (
     BugpilotConnectionError,
     BugpilotError,
     BugpilotInternalError,
+    BugpilotRateLimited,
     BugpilotRejected,
     BugpilotTimeout,
     BugpilotUnexpectedResponse,
@@ -33,6 +34,7 @@ from bot.errors import (
     NoAccess,
     UserNotConnected,
 )
+from bot.retry_after import parse_retry_after
 from bot.settings import Settings
 
 __all__ = ["USER_AGENT", "ActionAccepted", "ActionRequest", "BugpilotClient"]
@@ -68,7 +70,10 @@ class ActionRequest(BaseModel):
 
 
 class ActionAccepted(BaseModel):
-    """A 200 answer: the request reached the customer's browser."""
+    """A 200 answer with ``ok: true``: the request reached the customer's browser.
+
+    Only ``ok`` decides; the other fields are kept when they have the documented type.
+    """
 
     model_config = ConfigDict(frozen=True, populate_by_name=True)
 
@@ -79,8 +84,10 @@ class ActionAccepted(BaseModel):
 
 
 class _ErrorBody(BaseModel):
+    """The documented error body: ``error`` (a code) and ``error_message`` (older answers: ``message``)."""
+
     error: str = Field(min_length=1, max_length=100)
-    message: str | None = None
+    detail: str | None = None
 
 
 class BugpilotClient:
@@ -128,12 +135,12 @@ class BugpilotClient:
         ).model_dump(by_alias=True, exclude_none=True, mode="json")
         started = time.perf_counter()
         try:
-            status, raw = await self._post(body)
+            status, raw, retry_after = await self._post(body)
         except BugpilotError as exc:
             log.warning("bugpilot.request_failed", action=str(action), error=exc.label, duration_ms=_ms(started))
             raise
         try:
-            accepted = _interpret(status, raw)
+            accepted = _interpret(status, raw, retry_after)
         except BugpilotError as exc:
             log.info(
                 "bugpilot.request_refused", action=str(action), status=status, error=exc.label, duration_ms=_ms(started)
@@ -142,7 +149,7 @@ class BugpilotClient:
         log.info("bugpilot.request_accepted", action=str(action), status=status, duration_ms=_ms(started))
         return accepted
 
-    async def _post(self, body: dict[str, object]) -> tuple[int, bytes]:
+    async def _post(self, body: dict[str, object]) -> tuple[int, bytes, str | None]:
         headers = {
             "User-Agent": USER_AGENT,
             "X-Bugpilot-Api-Key": self._api_key.get_secret_value(),
@@ -154,7 +161,8 @@ class BugpilotClient:
                     async with self._session.post(
                         self._url, json=body, headers=headers, timeout=self._timeout, allow_redirects=False
                     ) as response:
-                        return response.status, await _read_capped(response.content, _MAX_BODY)
+                        raw = await _read_capped(response.content, _MAX_BODY)
+                        return response.status, raw, response.headers.get("Retry-After")
         except _NOTHING_SENT as exc:
             raise BugpilotConnectionError(f"could not connect to Bugpilot: {type(exc).__name__}") from None
         except TimeoutError:
@@ -180,20 +188,19 @@ async def _read_capped(content: aiohttp.StreamReader, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _interpret(status: int, raw: bytes) -> ActionAccepted:
+def _interpret(status: int, raw: bytes, retry_after: str | None = None) -> ActionAccepted:
     data = _json_object(raw)
     if status == 200:
-        if data is not None:
-            try:
-                accepted = ActionAccepted.model_validate(data)
-            except ValidationError:
-                accepted = None
-            if accepted is not None and accepted.ok:
-                return accepted
+        if data is not None and data.get("ok") is True:
+            return _accepted(data)
         raise BugpilotUnexpectedResponse("Bugpilot answered 200 without the documented body", status=status)
     error = _error_body(data)
+    detail = error.detail[:_MAX_DETAIL] if error is not None and error.detail else None
+    if status == 429:
+        wait = parse_retry_after(retry_after)
+        summary = "Bugpilot asked to slow down (HTTP 429)"
+        raise BugpilotRateLimited(summary, status=status, detail=detail, retry_after=wait)
     if error is not None:
-        detail = error.message[:_MAX_DETAIL] if error.message else None
         known = _CODES.get(error.error)
         if known is not None:
             raise known(f"Bugpilot refused: {error.error}", status=status, code=error.error, detail=detail)
@@ -203,6 +210,17 @@ def _interpret(status: int, raw: bytes) -> ActionAccepted:
         )
     kind = BugpilotInternalError if status >= 500 else BugpilotUnexpectedResponse
     raise kind(f"Bugpilot answered {status} without a JSON error body", status=status)
+
+
+def _accepted(data: dict[str, object]) -> ActionAccepted:
+    """The accepted answer, keeping only fields of the documented type (an odd ``ts`` is no failure)."""
+    message, ts, url = data.get("message"), data.get("ts"), data.get("sessionInfoUrl")
+    return ActionAccepted(
+        ok=True,
+        message=message if isinstance(message, str) else "",
+        ts=ts if isinstance(ts, int) and not isinstance(ts, bool) else None,
+        session_info_url=url if isinstance(url, str) else None,
+    )
 
 
 def _by_status(status: int) -> type[BugpilotError]:
@@ -224,8 +242,10 @@ def _json_object(raw: bytes) -> dict[str, object] | None:
 def _error_body(data: dict[str, object] | None) -> _ErrorBody | None:
     if data is None:
         return None
+    texts = (data.get(key) for key in ("error_message", "message"))
+    detail = next((text for text in texts if isinstance(text, str) and text.strip()), None)
     try:
-        return _ErrorBody.model_validate(data)
+        return _ErrorBody.model_validate({"error": data.get("error"), "detail": detail})
     except ValidationError:
         return None
 

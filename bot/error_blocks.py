@@ -6,6 +6,8 @@ admin of this bot, Bugpilot, or the bot's maintainers). Upstream text is escaped
 
 from __future__ import annotations
 
+import math
+
 from slack_sdk.models.blocks import Block
 
 from bot.blocks import Message, assemble, build_usage, context_block, footer, plain_customer, section_block
@@ -16,6 +18,7 @@ from bot.errors import (
     BugpilotConnectionError,
     BugpilotError,
     BugpilotInternalError,
+    BugpilotRateLimited,
     BugpilotRejected,
     BugpilotTimeout,
     FollowUpRefused,
@@ -124,6 +127,14 @@ def _explain(error: BotError, request: CaptureRequest | None) -> tuple[str, str,
                 "browser: check Bugpilot for a new report before you try again."
             ),
             "nobody on your side; Bugpilot may be slow right now",
+        )
+    if isinstance(error, BugpilotRateLimited):
+        wait = error.retry_after
+        when = "in a moment" if wait is None else (f"in about {math.ceil(wait)} s" if wait <= 3600 else "later")
+        return (
+            "Bugpilot is busy right now",
+            f"It asked this bot to slow down, so nothing was sent to the customer. Try again {when}.",
+            "nobody; Bugpilot limits how often it is asked",
         )
     if isinstance(error, BugpilotConnectionError):
         if error.code == "CONNECTION_BROKEN":

@@ -18,7 +18,8 @@
         └── BugpilotUnavailable    Bugpilot failed or could not be reached (may help to retry)
             ├── BugpilotInternalError  INTERNAL_ERROR or another 5xx answer
             ├── BugpilotTimeout        no answer in time; the request may have arrived
-            └── BugpilotConnectionError  never reached Bugpilot; nothing was sent
+            ├── BugpilotConnectionError  never reached Bugpilot; nothing was sent
+            └── BugpilotRateLimited    a 429: Bugpilot asked to wait (``retry_after``)
 
 An answer that fits nowhere (unknown code, odd status, a body that is not the
 documented JSON) is a ``BugpilotUnexpectedResponse``, a direct ``BugpilotError``.
@@ -35,6 +36,7 @@ __all__ = [
     "BugpilotConnectionError",
     "BugpilotError",
     "BugpilotInternalError",
+    "BugpilotRateLimited",
     "BugpilotRejected",
     "BugpilotTimeout",
     "BugpilotUnavailable",
@@ -197,3 +199,21 @@ class BugpilotUnexpectedResponse(BugpilotError):
     """An answer the documented contract does not describe."""
 
     retryable = True
+
+
+class BugpilotRateLimited(BugpilotUnavailable):
+    """A 429: Bugpilot refused the request for now. ``retry_after``: seconds it asked to wait, if it said."""
+
+    code_default = "RATE_LIMITED"
+
+    def __init__(
+        self,
+        summary: str,
+        *,
+        status: int | None = None,
+        code: str | None = None,
+        detail: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(summary, status=status, code=code, detail=detail)
+        self.retry_after = retry_after

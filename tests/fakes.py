@@ -180,6 +180,7 @@ class FakeBugpilot:
     )
     arrived: asyncio.Queue[dict[str, Any]] = field(default_factory=asyncio.Queue)
     gate: asyncio.Event | None = None
+    canned: list[tuple[int, Any, dict[str, str]]] = field(default_factory=list)  # answers before the simulation's
 
     def app(self) -> web.Application:
         app = web.Application()
@@ -191,6 +192,9 @@ class FakeBugpilot:
         self.arrived.put_nowait(json.loads(raw) if raw else {})
         if self.gate is not None:
             await self.gate.wait()
+        if self.canned:
+            status, body, headers = self.canned.pop(0)
+            return web.json_response(body, status=status, headers=headers)
         return await self.sim.handle_action(request)
 
     async def next_arrival(self, timeout: float = 5.0) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.bugpilot import BugpilotClient
 from bot.commands import Action
+from bot.delivery import slack_client, slack_session
 from bot.errors import (
     BugpilotConnectionError,
     BugpilotError,
@@ -35,7 +36,7 @@ __all__ = ["Check", "Verdict", "render_table", "run_checks"]
 
 Verdict = Literal["ok", "warn", "FAIL", "skip"]
 
-_SLACK_TIMEOUT = 10
+_SLACK_TIMEOUT = 10.0
 _TOKEN_REFUSED = frozenset({"invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive"})
 
 
@@ -64,12 +65,11 @@ async def run_checks() -> list[Check]:
             Check("bugpilot", "skip", "fix the settings first"),
         ]
     checks = [Check("settings", "ok", "present and well-formed"), _mode(settings)]
-    async with aiohttp.ClientSession() as session:
-        slack = AsyncWebClient(
-            token=settings.slack_bot_token.get_secret_value(),
-            base_url=settings.slack_api_url,
-            session=session,
-            timeout=_SLACK_TIMEOUT,
+    # The session bounds every Slack call (slack_sdk's own timeout ignores a session it didn't make);
+    # the Bugpilot client sets its own bounds per call.
+    async with slack_session(aiohttp.ClientTimeout(total=_SLACK_TIMEOUT, sock_connect=5)) as session:
+        slack = slack_client(
+            session, token=settings.slack_bot_token.get_secret_value(), base_url=settings.slack_api_url
         )
         checks.extend(await _slack_token(slack, settings))
         if settings.slack_app_token is not None:
@@ -164,7 +164,7 @@ def _not_slack(host: str, exc: SlackApiError) -> str:
 def _network_reason(exc: BaseException) -> str:
     """Why a connection failed, in the operating system's words where there are some."""
     if isinstance(exc, TimeoutError):
-        return f"no answer within {_SLACK_TIMEOUT} s"
+        return f"no answer within {_SLACK_TIMEOUT:g} s"
     if isinstance(exc, aiohttp.ClientConnectorError):
         number = exc.os_error.errno
         if isinstance(number, int) and number > 0:

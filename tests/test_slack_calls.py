@@ -18,12 +18,14 @@ from aiohttp.test_utils import TestServer
 from hypothesis import given
 from hypothesis import strategies as st
 from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import delivery as delivery_module
 from bot.app import create_app
 from bot.blocks import Message
-from bot.delivery import Delivery, RateLimitRetryHandler, slack_client, slack_session
+from bot.delivery import Delivery, NothingSentRetryHandler, RateLimitRetryHandler, slack_client, slack_session
 from bot.retry_after import parse_retry_after
 from bot.settings import Settings
 from tests.conftest import Bot
@@ -208,3 +210,35 @@ async def test_a_broken_connection_on_the_request_message_posts_it_once(bot: Bot
     assert len(posts) == 1
     assert "working on it" in posts[0].args["text"]
     assert "Screenshot requested" in (await bot.slack.next_call("respond")).args["text"]
+
+
+def _connector_error() -> aiohttp.ClientConnectorError:
+    key = aiohttp.client_reqrep.ConnectionKey(
+        host="slack.test", port=443, is_ssl=True, ssl=True, proxy=None, proxy_auth=None, proxy_headers_hash=None
+    )
+    return aiohttp.ClientConnectorError(key, ConnectionRefusedError(111, "refused"))
+
+
+@pytest.mark.parametrize(
+    ("method", "error", "retried"),
+    [
+        ("chat.postMessage", _connector_error(), True),  # never connected: nothing reached Slack
+        ("chat.postMessage", aiohttp.ServerDisconnectedError(), False),
+        ("chat.postMessage", aiohttp.ClientOSError(104, "reset"), False),
+        ("views.open", aiohttp.ServerDisconnectedError(), False),
+        ("users.info", aiohttp.ServerDisconnectedError(), True),
+        ("chat.update", aiohttp.ClientOSError(104, "reset"), True),
+        ("users.info", TimeoutError(), False),
+    ],
+)
+async def test_only_calls_that_cannot_have_acted_twice_are_repeated(method: str, error: Exception, retried: bool):  # noqa: FBT001
+    request = HttpRequest(method="POST", url=f"https://slack.test/api/{method}", headers={})
+    handler = NothingSentRetryHandler(max_retry_count=1)
+    assert await handler.can_retry_async(state=RetryState(), request=request, error=error) is retried
+
+
+async def test_a_response_url_is_never_repeated_after_a_broken_connection():
+    request = HttpRequest(method="POST", url="https://hooks.slack.test/actions/T1/2/abc", headers={})
+    handler = NothingSentRetryHandler(max_retry_count=1)
+    error = aiohttp.ServerDisconnectedError()
+    assert await handler.can_retry_async(state=RetryState(), request=request, error=error) is False

@@ -25,9 +25,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import delivery as delivery_module
 from bot.app import create_app
 from bot.blocks import Message
-from bot.delivery import Delivery, NothingSentRetryHandler, RateLimitRetryHandler, slack_client, slack_session
+from bot.delivery import Delivery, slack_client, slack_session
 from bot.retry_after import parse_retry_after
 from bot.settings import Settings
+from bot.slack_retry import NothingSentRetryHandler, RateLimitRetryHandler
 from tests.conftest import Bot
 from tests.fakes import BOT_TOKEN, FakeBugpilot, FakeSlack
 from tests.logwatch import watch_logs

@@ -27,21 +27,24 @@ from bot.authorize import single_workspace_authorize
 from bot.bugpilot import BugpilotClient
 from bot.crashes import error_handler
 from bot.delivery import SLACK_FAILURES, Delivery, failure_name, slack_error
+from bot.errors import StoreUnavailable
 from bot.followup import FollowUpCodec
 from bot.logs import bind_request_context
 from bot.retry import Busy
 from bot.settings import Mode, Settings, SettingsError
+from bot.store import Store, describe_url
 from bot.surfaces import command, followup, mention, shortcut
 from bot.tasks import BackgroundTasks
 from bot.watches import Watches, WatchPolicy
 from bot.workflow import Services
 
-__all__ = ["BOLT", "SOCKET", "TASKS", "WATCHES", "create_app"]
+__all__ = ["BOLT", "SOCKET", "STORE", "TASKS", "WATCHES", "create_app"]
 
 BOLT = web.AppKey("bolt", AsyncApp)
 TASKS = web.AppKey("tasks", BackgroundTasks)
 WATCHES = web.AppKey("watches", Watches)
 SOCKET = web.AppKey("socket", AsyncSocketModeHandler)
+STORE = web.AppKey("store", Store)
 
 MAX_BODY_BYTES = 256 * 1024
 _POOL_LIMIT = 512
@@ -62,6 +65,7 @@ def create_app(settings: Settings, *, mode: Mode = "http") -> web.Application:
 
 def _lifecycle(settings: Settings, mode: Mode) -> Callable[[web.Application], AsyncIterator[None]]:
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
+        app[STORE] = await _open_store(settings)
         async with (
             aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=_POOL_LIMIT)) as bugpilot_session,
             aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=_POOL_LIMIT)) as slack_session,
@@ -98,8 +102,22 @@ def _lifecycle(settings: Settings, mode: Mode) -> Callable[[web.Application], As
             app[WATCHES].shutdown()
             cancelled = await app[TASKS].drain(settings.shutdown_grace_seconds)
             log.info("app.stopped", cancelled=cancelled)
+        await app[STORE].close()
 
     return lifecycle
+
+
+async def _open_store(settings: Settings) -> Store:
+    """The store, its schema up to date; ``SettingsError`` naming ``DATABASE_URL`` when unreachable."""
+    store = Store.open(settings.database)
+    try:
+        await store.migrate()
+    except StoreUnavailable as exc:
+        await store.close()
+        problem = f"DATABASE_URL: could not open the database ({exc}); check the URL and that the server is up"
+        raise SettingsError([problem]) from None
+    log.info("store.opened", backend=store.backend, database=describe_url(settings.database))
+    return store
 
 
 async def _check_app_token(slack: AsyncWebClient, app_token: SecretStr) -> None:

@@ -8,6 +8,7 @@ import os
 import signal
 import socket
 import sys
+import tempfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
@@ -38,6 +39,7 @@ def _free_port() -> int:
 def _base_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "BUGPILOT_"))}
     env.update({"LOG_FORMAT": "json", "PYTHONUNBUFFERED": "1"})
+    env["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp(prefix='bugpilot-test-')}/bot.db"
     return env
 
 

@@ -109,6 +109,15 @@ async def _send(port: int, body: str) -> int:
         return response.status
 
 
+async def _send_json(port: int, body: str, extra: dict[str, str] | None = None) -> int:
+    headers = {"Content-Type": "application/json", **sign(body), **(extra or {})}
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(f"http://127.0.0.1:{port}/slack/events", data=body, headers=headers) as response,
+    ):
+        return response.status
+
+
 async def test_sigterm_lets_work_in_flight_finish_and_logs_carry_no_secrets(served):
     """SIGTERM stops new requests, the acknowledged command still gets its outcome, exit 0, no secret logged."""
     process, slack, bugpilot = served

@@ -8,6 +8,9 @@ the work in flight has had its chance to finish.
 from __future__ import annotations
 
 import logging
+import os
+import socket
+import uuid
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -30,9 +33,11 @@ from bot.delivery import SLACK_FAILURES, Delivery, failure_name, slack_error
 from bot.errors import StoreUnavailable
 from bot.followup import FollowUpCodec
 from bot.logs import bind_request_context
+from bot.recovery import Recovery
 from bot.retry import Busy
 from bot.settings import Mode, Settings, SettingsError
 from bot.store import Store, describe_url
+from bot.store.captures import CaptureLog
 from bot.surfaces import command, followup, mention, shortcut
 from bot.tasks import BackgroundTasks
 from bot.watches import Watches, WatchPolicy
@@ -78,11 +83,19 @@ def _lifecycle(settings: Settings, mode: Mode) -> Callable[[web.Application], As
                 user_agent_prefix="bugpilot-slack",
             )
             slack.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=2))
+            captures = CaptureLog(app[STORE], owner=_owner())
             services = Services(
                 bugpilot=BugpilotClient.from_settings(bugpilot_session, settings),
                 delivery=Delivery(slack, slack_session),
                 followups=FollowUpCodec(_button_key(settings)),
+                captures=captures,
             )
+            recovery = Recovery(
+                captures,
+                services.delivery,
+                retention=settings.bugpilot_retention_days * 86400,
+            )
+            recovery.start()
             busy = Busy()
             app[WATCHES] = Watches(services, app[TASKS], busy, _watch_policy(settings))
             bolt = build_bolt(settings, slack, services, app[TASKS], busy=busy, watches=app[WATCHES])
@@ -101,10 +114,16 @@ def _lifecycle(settings: Settings, mode: Mode) -> Callable[[web.Application], As
                 await socket.close_async()  # type: ignore[no-untyped-call]
             app[WATCHES].shutdown()
             cancelled = await app[TASKS].drain(settings.shutdown_grace_seconds)
+            await recovery.stop()
             log.info("app.stopped", cancelled=cancelled)
         await app[STORE].close()
 
     return lifecycle
+
+
+def _owner() -> str:
+    """This process's name on the captures it holds: host, pid and a nonce (pids are reused)."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
 async def _open_store(settings: Settings) -> Store:

@@ -100,6 +100,8 @@ class Settings(BaseSettings):
     bugpilot_keep_trying_max_per_user: int = Field(default=5, ge=1, le=10000)
     # The durable store: a SQLite file by default, PostgreSQL for several processes (may hold a password).
     database_url: SecretStr = SecretStr(DEFAULT_DATABASE_URL)
+    # Captures are kept this long (they hold customers' emails), then deleted.
+    bugpilot_retention_days: float = Field(default=30.0, gt=0, le=3650)
 
     @field_validator("database_url")
     @classmethod

@@ -119,6 +119,16 @@ class Store:
         return removed
 
     @asynccontextmanager
+    async def transaction(self, *, seconds: float | None = None) -> AsyncIterator[AsyncConnection]:
+        """One transaction, bounded in time; any failure is ``StoreUnavailable`` (for the store's tables)."""
+        async with self._transaction(seconds=seconds) as conn:
+            yield conn
+
+    def now(self) -> float:
+        """The store's clock (epoch seconds)."""
+        return self._clock()
+
+    @asynccontextmanager
     async def _transaction(self, *, seconds: float | None = None) -> AsyncIterator[AsyncConnection]:
         try:
             async with asyncio.timeout(seconds or self._timeout), self._engine.begin() as conn:

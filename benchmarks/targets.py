@@ -11,6 +11,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,8 @@ import aiohttp
 from benchmarks.upstreams import API_KEY, WORKSPACE_ID
 
 ROOT = Path(__file__).resolve().parent.parent
+# Each run of the bot keeps its store here, a SQLite file per port (the default backend).
+STATE_DIR = Path(tempfile.gettempdir())
 SIGNING_SECRET = "bench_signing_secret_0123456789abcdef"
 BOT_TOKEN = "xoxb-bench-token-not-real"
 HEALTHY_WITHIN = 30.0
@@ -92,6 +95,7 @@ def environment(port: int, upstream_port: int) -> dict[str, str]:
         BUGPILOT_API_KEY=API_KEY,
         BUGPILOT_WORKSPACE_ID=WORKSPACE_ID,
         BUGPILOT_API_URL=f"{base}/bugpilot/api/v1",
+        DATABASE_URL=f"sqlite:///{STATE_DIR / f'bench-{port}.db'}",
     )
     return env
 

@@ -8,6 +8,9 @@ the work in flight has had its chance to finish.
 from __future__ import annotations
 
 import logging
+import os
+import socket
+import uuid
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -26,21 +29,26 @@ from bot.authorize import single_workspace_authorize
 from bot.bugpilot import BugpilotClient
 from bot.crashes import error_handler
 from bot.delivery import SLACK_FAILURES, Delivery, failure_name, slack_client, slack_error, slack_session
+from bot.errors import StoreUnavailable
 from bot.followup import FollowUpCodec
 from bot.logs import bind_request_context
+from bot.recovery import Recovery
 from bot.retry import Busy
 from bot.settings import Mode, Settings, SettingsError
+from bot.store import Store, describe_url
+from bot.store.captures import CaptureLog
 from bot.surfaces import command, followup, mention, shortcut
 from bot.tasks import BackgroundTasks
 from bot.watches import Watches, WatchPolicy
 from bot.workflow import Services
 
-__all__ = ["BOLT", "SOCKET", "TASKS", "WATCHES", "create_app"]
+__all__ = ["BOLT", "SOCKET", "STORE", "TASKS", "WATCHES", "create_app"]
 
 BOLT = web.AppKey("bolt", AsyncApp)
 TASKS = web.AppKey("tasks", BackgroundTasks)
 WATCHES = web.AppKey("watches", Watches)
 SOCKET = web.AppKey("socket", AsyncSocketModeHandler)
+STORE = web.AppKey("store", Store)
 
 MAX_BODY_BYTES = 256 * 1024
 _POOL_LIMIT = 512
@@ -61,6 +69,7 @@ def create_app(settings: Settings, *, mode: Mode = "http") -> web.Application:
 
 def _lifecycle(settings: Settings, mode: Mode) -> Callable[[web.Application], AsyncIterator[None]]:
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
+        app[STORE] = await _open_store(settings)
         async with (
             aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=_POOL_LIMIT)) as bugpilot_session,
             slack_session() as session,
@@ -68,11 +77,19 @@ def _lifecycle(settings: Settings, mode: Mode) -> Callable[[web.Application], As
             slack = slack_client(
                 session, token=settings.slack_bot_token.get_secret_value(), base_url=settings.slack_api_url
             )
+            captures = CaptureLog(app[STORE], owner=_owner())
             services = Services(
                 bugpilot=BugpilotClient.from_settings(bugpilot_session, settings),
                 delivery=Delivery(slack, session),
                 followups=FollowUpCodec(_button_key(settings)),
+                captures=captures,
             )
+            recovery = Recovery(
+                captures,
+                services.delivery,
+                retention=settings.bugpilot_retention_days * 86400,
+            )
+            recovery.start()
             busy = Busy()
             app[WATCHES] = Watches(services, app[TASKS], busy, _watch_policy(settings))
             bolt = build_bolt(settings, slack, services, app[TASKS], busy=busy, watches=app[WATCHES])
@@ -91,9 +108,29 @@ def _lifecycle(settings: Settings, mode: Mode) -> Callable[[web.Application], As
                 await socket.close_async()  # type: ignore[no-untyped-call]
             app[WATCHES].shutdown()
             cancelled = await app[TASKS].drain(settings.shutdown_grace_seconds)
+            await recovery.stop()
             log.info("app.stopped", cancelled=cancelled)
+        await app[STORE].close()
 
     return lifecycle
+
+
+def _owner() -> str:
+    """This process's name on the captures it holds: host, pid and a nonce (pids are reused)."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+async def _open_store(settings: Settings) -> Store:
+    """The store, its schema up to date; ``SettingsError`` naming ``DATABASE_URL`` when unreachable."""
+    store = Store.open(settings.database)
+    try:
+        await store.migrate()
+    except StoreUnavailable as exc:
+        await store.close()
+        problem = f"DATABASE_URL: could not open the database ({exc}); check the URL and that the server is up"
+        raise SettingsError([problem]) from None
+    log.info("store.opened", backend=store.backend, database=describe_url(settings.database))
+    return store
 
 
 async def _check_app_token(slack: AsyncWebClient, app_token: SecretStr) -> None:

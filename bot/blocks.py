@@ -40,7 +40,7 @@ __all__ = [
     "with_invite_hint",
 ]
 
-RequestStatus = Literal["working", "done", "failed", "private"]
+RequestStatus = Literal["working", "done", "failed", "private", "interrupted"]
 
 _SECTION_LIMIT = 3000
 _CONTEXT_LIMIT = 2000
@@ -96,6 +96,13 @@ def build_request_status(request: CaptureRequest, status: RequestStatus, summary
         "done": (":white_check_mark:", "done, see the thread."),
         "failed": (":warning:", f"didn't work: {escape_mrkdwn(summary)}. Details in the thread."),
         "private": (":envelope:", "finished; I couldn't post the result here, so it went to them privately."),
+        "interrupted": (
+            ":warning:",
+            (
+                "the bot restarted before this finished. It may have reached the customer: "
+                "check Bugpilot for a new report before you try again."
+            ),
+        ),
     }[status]
     line = f"{icon} {what} — {tail}"
     blocks: list[Block] = [section_block(line)]

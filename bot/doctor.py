@@ -10,12 +10,14 @@ import os
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.engine import URL
 
 from bot.bugpilot import BugpilotClient
 from bot.commands import Action
@@ -27,10 +29,12 @@ from bot.errors import (
     BugpilotUnavailable,
     InvalidApiKey,
     NoAccess,
+    StoreUnavailable,
     UserNotConnected,
 )
 from bot.manifest import bot_scopes
 from bot.settings import Settings, SettingsError
+from bot.store import Store, describe_url
 
 __all__ = ["Check", "Verdict", "render_table", "run_checks"]
 
@@ -75,6 +79,7 @@ async def run_checks() -> list[Check]:
         if settings.slack_app_token is not None:
             checks.append(await _app_token(slack, settings))
         checks.append(await _bugpilot(session, settings))
+    checks.append(await _database(settings))
     return checks
 
 
@@ -203,6 +208,35 @@ async def _bugpilot(session: aiohttp.ClientSession, settings: Settings) -> Check
         detail = f"unexpected answer from {host}: {exc.label} ({status}): check that BUGPILOT_API_URL is the Action API"
         return Check("bugpilot", "FAIL", detail)
     return Check("bugpilot", "ok", f"key and workspace accepted by {host}")
+
+
+async def _database(settings: Settings) -> Check:
+    """The store answers: what the bot remembers across restarts and processes lives there."""
+    url = settings.database
+    shown = describe_url(url)
+    not_yet = _sqlite_not_made(url, shown)
+    if not_yet is not None:
+        return not_yet
+    store = Store.open(url)
+    try:
+        await store.ping()
+    except StoreUnavailable as exc:
+        return Check("database", "FAIL", f"{shown}: {exc}; check DATABASE_URL and that the server is up")
+    finally:
+        await store.close()
+    if store.backend == "sqlite":
+        return Check("database", "ok", f"{shown} (SQLite: one process; use PostgreSQL for several)")
+    return Check("database", "ok", f"{shown} (PostgreSQL)")
+
+
+def _sqlite_not_made(url: URL, shown: str) -> Check | None:
+    """For a SQLite file the bot has not made yet: whether it can be (the doctor makes nothing)."""
+    if url.get_backend_name() != "sqlite" or not url.database or Path(url.database).exists():
+        return None
+    folder = Path(url.database).resolve().parent
+    if not folder.is_dir() or not os.access(folder, os.W_OK):
+        return Check("database", "FAIL", f"{shown}: the folder {folder} is missing or not writable")
+    return Check("database", "ok", f"{shown} (SQLite: one process; the file is made at the first start)")
 
 
 def _host(url: str) -> str:

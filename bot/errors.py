@@ -8,6 +8,7 @@
     ├── AccessDenied               this person, channel or workspace may not capture (says who to ask)
     ├── InvalidButton              a button's value failed validation (tampered or malformed): no call
     ├── FollowUpRefused            a button cannot act now (already trying, too many watches, restarting)
+    ├── StoreUnavailable           the bot's database did not answer in time (nothing was done)
     └── BugpilotError              the Action API did not do what was asked
         ├── BugpilotRejected       a 4xx answer: the request was refused
         │   ├── UserNotConnected   USER_NOT_CONNECTED: the customer is not online now
@@ -47,6 +48,7 @@ __all__ = [
     "InvalidButton",
     "MissingFields",
     "NoAccess",
+    "StoreUnavailable",
     "TargetUserError",
     "UsageError",
     "UserNotConnected",
@@ -102,6 +104,10 @@ class FollowUpRefused(BotError):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class StoreUnavailable(BotError):
+    """The bot's database could not be reached or did not answer in time; nothing was done."""
 
 
 class BugpilotError(BotError):

@@ -8,6 +8,10 @@ from typing import Annotated, Literal, Self
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import URL
+
+from bot.store.url import DEFAULT_DATABASE_URL, DatabaseUrlError
+from bot.store.url import database_url as _database_url
 
 __all__ = ["Mode", "Settings", "SettingsError"]
 
@@ -94,6 +98,24 @@ class Settings(BaseSettings):
     bugpilot_keep_trying_for: float = Field(default=600.0, gt=0, le=86400)
     bugpilot_keep_trying_max: int = Field(default=50, ge=1, le=10000)
     bugpilot_keep_trying_max_per_user: int = Field(default=5, ge=1, le=10000)
+    # The durable store: a SQLite file by default, PostgreSQL for several processes (may hold a password).
+    database_url: SecretStr = SecretStr(DEFAULT_DATABASE_URL)
+    # Captures are kept this long (they hold customers' emails), then deleted.
+    bugpilot_retention_days: float = Field(default=30.0, gt=0, le=3650)
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_database_url(cls, value: SecretStr) -> SecretStr:
+        try:
+            _database_url(value.get_secret_value())
+        except DatabaseUrlError as exc:
+            raise ValueError(str(exc)) from None
+        return value
+
+    @property
+    def database(self) -> URL:
+        """``DATABASE_URL`` as the async driver's URL."""
+        return _database_url(self.database_url.get_secret_value())
 
     @field_validator("slack_api_url", "bugpilot_api_url")
     @classmethod

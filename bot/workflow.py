@@ -7,6 +7,7 @@ the conversation, the outcome goes privately to the requester instead: through t
 
 from __future__ import annotations
 
+import contextlib
 import time
 from dataclasses import dataclass
 
@@ -20,9 +21,11 @@ from bot.bugpilot import BugpilotClient
 from bot.capture import CaptureRequest, Surface
 from bot.commands import Command
 from bot.delivery import CANNOT_POST, SLACK_FAILURES, Delivery, failure_name, slack_error
+from bot.errors import StoreUnavailable
 from bot.followup import FollowUpCodec
 from bot.followup_blocks import build_outcome
 from bot.members import resolve_customer
+from bot.store.captures import CaptureLog
 
 __all__ = ["Place", "Services", "resolve_request", "run_capture"]
 
@@ -53,6 +56,7 @@ class Services:
     bugpilot: BugpilotClient
     delivery: Delivery
     followups: FollowUpCodec | None = None
+    captures: CaptureLog | None = None
 
 
 async def resolve_request(
@@ -83,6 +87,7 @@ async def run_capture(services: Services, request: CaptureRequest, place: Place)
 
     # The outcome lives in the thread it was asked in, else in the request message's thread.
     thread_ts = place.thread_ts or status_ts
+    recorded = await _record(services.captures, request, status_ts=status_ts, thread_ts=thread_ts)
     attempt = await attempt_capture(services.bugpilot, request, thread_ts=thread_ts)
     outcome_code, summary = attempt.code, summarize(attempt.error)
     codec, own_parent = services.followups, (status_ts if place.thread_ts is None else None)
@@ -94,6 +99,9 @@ async def run_capture(services: Services, request: CaptureRequest, place: Place)
     outcome = build_outcome(attempt, value, offer=codec is not None)
 
     delivered = await _deliver(delivery, request, place, status_ts, cannot_post, outcome, summary)
+    if recorded is not None and services.captures is not None:
+        with contextlib.suppress(StoreUnavailable):  # the store logs it; at worst a later "restarted" note
+            await services.captures.finish(recorded)
     log.info(
         "command.handled",
         surface=str(request.surface),
@@ -103,6 +111,18 @@ async def run_capture(services: Services, request: CaptureRequest, place: Place)
         attempt=request.attempt,
         duration_ms=round((time.perf_counter() - started) * 1000),
     )
+
+
+async def _record(
+    captures: CaptureLog | None, request: CaptureRequest, *, status_ts: str | None, thread_ts: str | None
+) -> str | None:
+    """Write the capture down before Bugpilot is called, so a crash cannot leave it "working" unseen."""
+    if captures is None:
+        return None
+    try:
+        return await captures.begin(request, status_ts=status_ts, thread_ts=thread_ts)
+    except StoreUnavailable:
+        return None  # the store logged it: the capture goes on, unrecorded
 
 
 async def _post_request_message(

@@ -6,6 +6,7 @@ import asyncio
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,13 +27,14 @@ from tests.fakes import (
     payload_body,
     sign,
 )
+from tests.postgres import PostgresServer, postgres_server
 
 
 @pytest.fixture(autouse=True)
 def _clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
     """No test reads this machine's Slack or Bugpilot settings."""
     for name in list(os.environ):
-        if name.startswith(("SLACK_", "BUGPILOT_")) or name in {"PORT", "LOG_FORMAT", "LOG_LEVEL"}:
+        if name.startswith(("SLACK_", "BUGPILOT_")) or name in {"PORT", "LOG_FORMAT", "LOG_LEVEL", "DATABASE_URL"}:
             monkeypatch.delenv(name)
 
 
@@ -58,7 +60,7 @@ async def _fake_bugpilot(aiohttp_server: Any) -> FakeBugpilot:
 
 
 @pytest.fixture(name="settings")
-def _settings(fake_slack: FakeSlack, fake_bugpilot: FakeBugpilot) -> Settings:
+def _settings(fake_slack: FakeSlack, fake_bugpilot: FakeBugpilot, tmp_path: Path) -> Settings:
     slack_server: TestServer = fake_slack.server  # type: ignore[attr-defined]
     bugpilot_server: TestServer = fake_bugpilot.server  # type: ignore[attr-defined]
     return Settings(
@@ -71,6 +73,7 @@ def _settings(fake_slack: FakeSlack, fake_bugpilot: FakeBugpilot) -> Settings:
         bugpilot_timeout=3.0,
         bugpilot_connect_timeout=1.0,
         shutdown_grace_seconds=5.0,
+        database_url=f"sqlite:///{tmp_path / 'bot.db'}",
     )
 
 
@@ -116,3 +119,9 @@ async def _bot(settings: Settings, fake_slack: FakeSlack, fake_bugpilot: FakeBug
 def _online(fake_bugpilot: FakeBugpilot) -> set[str]:
     """The set of customers the fake Bugpilot treats as online."""
     return fake_bugpilot.sim.online
+
+
+@pytest.fixture(name="postgres", scope="session")
+def _postgres() -> Iterator[PostgresServer]:
+    """A throwaway PostgreSQL server shared by the session's tests (each makes its own database)."""
+    yield from postgres_server()

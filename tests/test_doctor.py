@@ -7,6 +7,7 @@ import os
 import socket
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,6 +19,7 @@ from bot.manifest import bot_scopes
 from bot.sandbox.bugpilot import SimulatedBugpilot
 from bot.sandbox.slack import SimulatedSlack
 from bot.sandbox.workspace import Workspace
+from bot.store import Store, database_url
 
 BOT_TOKEN = "xoxb-111-doctor-token-secret"
 APP_TOKEN = "xapp-1-doctor-app-token-secret"
@@ -34,7 +36,7 @@ class Upstreams:
 
 
 @pytest.fixture(name="upstreams")
-async def _upstreams(aiohttp_server: Any, monkeypatch: pytest.MonkeyPatch) -> Upstreams:
+async def _upstreams(aiohttp_server: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Upstreams:
     slack = SimulatedSlack(
         Workspace(), token=BOT_TOKEN, scopes=bot_scopes(), public_url="http://127.0.0.1", app_token=APP_TOKEN
     )
@@ -53,6 +55,7 @@ async def _upstreams(aiohttp_server: Any, monkeypatch: pytest.MonkeyPatch) -> Up
         "BUGPILOT_WORKSPACE_ID": WORKSPACE,
         "BUGPILOT_API_URL": str(bugpilot_server.make_url("/api/v1")),
         "BUGPILOT_TIMEOUT": "2",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
     }
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -66,7 +69,8 @@ def _by_name(checks: list[Check]) -> dict[str, Check]:
 async def test_a_good_deployment_passes_every_check(upstreams: Upstreams):
     """Settings, token, scopes and Bugpilot all pass; the probe used a made-up, offline user."""
     checks = _by_name(await run_checks())
-    assert [check.verdict for check in checks.values()] == ["ok"] * 5
+    assert [check.verdict for check in checks.values()] == ["ok"] * 6
+    assert "the file is made at the first start" in checks["database"].detail
     assert "team Acme (sandbox) (T_SANDBOX), bot user @bugpilot (U_BUGPILOT)" in checks["slack token"].detail
     assert "USER_NOT_CONNECTED" not in checks["bugpilot"].detail
     assert "made-up user is not connected" in checks["bugpilot"].detail
@@ -237,3 +241,33 @@ async def test_command_exits_1_when_a_check_fails(upstreams: Upstreams):
     assert "bugpilot" in out
     assert "FAIL" in out
     assert "bp_wrong_but_secret" not in out
+
+
+async def test_an_existing_sqlite_store_is_opened(upstreams: Upstreams, tmp_path: Path):
+    """Once the bot has run, the doctor opens its SQLite file and says it answers."""
+    store = Store.open(database_url(upstreams.env["DATABASE_URL"]))
+    await store.migrate()
+    await store.close()
+    check = _by_name(await run_checks())["database"]
+    assert check.verdict == "ok"
+    assert "SQLite" in check.detail
+
+
+async def test_an_unreachable_database_is_named_without_its_password(
+    upstreams: Upstreams, monkeypatch: pytest.MonkeyPatch
+):
+    """A PostgreSQL nobody answers on: the database line fails, names DATABASE_URL, masks the password."""
+    monkeypatch.setenv("DATABASE_URL", "postgresql://bot:hunter2secret@127.0.0.1:9/bot")
+    checks = await run_checks()
+    check = _by_name(checks)["database"]
+    assert check.verdict == "FAIL"
+    assert "DATABASE_URL" in check.detail
+    assert "hunter2secret" not in render_table(checks)
+
+
+async def test_a_sqlite_file_in_a_missing_folder_fails(upstreams: Upstreams, monkeypatch: pytest.MonkeyPatch):
+    """A SQLite path whose folder does not exist can never be created: the doctor says so."""
+    monkeypatch.setenv("DATABASE_URL", "sqlite:////nonexistent-folder/bugpilot.db")
+    check = _by_name(await run_checks())["database"]
+    assert check.verdict == "FAIL"
+    assert "missing or not writable" in check.detail

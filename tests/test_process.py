@@ -8,6 +8,7 @@ import os
 import signal
 import socket
 import sys
+import tempfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
@@ -38,6 +39,7 @@ def _free_port() -> int:
 def _base_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "BUGPILOT_"))}
     env.update({"LOG_FORMAT": "json", "PYTHONUNBUFFERED": "1"})
+    env["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp(prefix='bugpilot-test-')}/bot.db"
     return env
 
 
@@ -100,6 +102,15 @@ async def _served(aiohttp_server) -> AsyncIterator[tuple[Process, FakeSlack, Fak
 
 async def _send(port: int, body: str) -> int:
     headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(body)}
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(f"http://127.0.0.1:{port}/slack/events", data=body, headers=headers) as response,
+    ):
+        return response.status
+
+
+async def _send_json(port: int, body: str, extra: dict[str, str] | None = None) -> int:
+    headers = {"Content-Type": "application/json", **sign(body), **(extra or {})}
     async with (
         aiohttp.ClientSession() as session,
         session.post(f"http://127.0.0.1:{port}/slack/events", data=body, headers=headers) as response,

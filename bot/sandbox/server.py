@@ -16,7 +16,9 @@ from __future__ import annotations
 import html
 import json
 import secrets
+import shutil
 import socket
+import tempfile
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -96,6 +98,7 @@ def build_sandbox(sock: socket.socket, *, shortcuts: list[dict[str, str]] | None
         host = "127.0.0.1"
     base = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
     upstream_sock = bind("127.0.0.1", 0)
+    state_dir = Path(tempfile.mkdtemp(prefix="bugpilot-sandbox-"))
     upstream = f"http://127.0.0.1:{upstream_sock.getsockname()[1]}"
     settings = SandboxSettings(
         slack_bot_token=f"xoxb-sandbox-{secrets.token_hex(12)}",
@@ -111,6 +114,8 @@ def build_sandbox(sock: socket.socket, *, shortcuts: list[dict[str, str]] | None
         # Short enough to watch a customer come online during a demo.
         bugpilot_keep_trying_every=5.0,
         bugpilot_keep_trying_for=120.0,
+        # A store of its own that goes with the sandbox: nothing it remembers outlives it.
+        database_url=f"sqlite:///{state_dir / 'sandbox.db'}",
     )
     workspace = Workspace()
     sim = SimulatedBugpilot(
@@ -150,6 +155,7 @@ def build_sandbox(sock: socket.socket, *, shortcuts: list[dict[str, str]] | None
     # First in, last out: up before the bot starts, down only after it has finished shutting down.
     app.cleanup_ctx.insert(0, _serving(upstreams, upstream_sock))
     app.cleanup_ctx.append(sender.lifecycle)
+    app.on_cleanup.append(lambda _app: _remove(state_dir))
     app.on_shutdown.append(lambda _app: _wake(workspace))
     app.router.add_get("/", _page)
     app.router.add_get("/archives/{channel}/{message}", _page)
@@ -202,6 +208,11 @@ def _subapp(routes: list[web.RouteDef]) -> web.Application:
     sub = web.Application()
     sub.add_routes(routes)
     return sub
+
+
+async def _remove(state_dir: Path) -> None:
+    """The sandbox's store goes with it."""
+    shutil.rmtree(state_dir, ignore_errors=True)
 
 
 async def _wake(workspace: Workspace) -> None:

@@ -1,0 +1,42 @@
+"""The store's tables, as SQLAlchemy Core metadata (the migrations create them)."""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, Float, Index, Integer, MetaData, String, Table
+
+__all__ = ["KEY_LENGTH", "captures", "metadata", "seen_keys"]
+
+KEY_LENGTH = 255
+
+metadata = MetaData()
+
+# Requests and events already acted on: one row per key (an event_id, a trigger_id, …) until it expires.
+seen_keys = Table(
+    "seen_keys",
+    metadata,
+    Column("key", String(KEY_LENGTH), primary_key=True),
+    Column("expires_at", Float, nullable=False, index=True),
+)
+
+# Captures in flight, written before Bugpilot is called. ``owner`` holds a lease on the row until
+# ``lease_until``; a row whose lease ran out while ``working`` belonged to a process that died.
+captures = Table(
+    "captures",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("state", String(16), nullable=False),  # working, finished, interrupted
+    Column("team_id", String(32), nullable=False),
+    Column("requester_id", String(32), nullable=False),
+    Column("channel_id", String(32), nullable=False),
+    Column("status_ts", String(32), nullable=True),  # the request message that says "working on it…"
+    Column("thread_ts", String(32), nullable=True),
+    Column("target", String(512), nullable=False),  # the customer: deleted with the row after the retention
+    Column("action", String(32), nullable=False),
+    Column("surface", String(16), nullable=False),
+    Column("attempt", Integer, nullable=False),
+    Column("owner", String(64), nullable=False),
+    Column("lease_until", Float, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Index("ix_captures_state_lease", "state", "lease_until"),
+    Index("ix_captures_created_at", "created_at"),
+)

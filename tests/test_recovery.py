@@ -1,0 +1,163 @@
+"""Captures in flight survive their process: rows with leases, taken over once, their requesters told."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import aiohttp
+import pytest
+from aiohttp.test_utils import TestServer
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.capture import CaptureRequest, Surface
+from bot.commands import Action
+from bot.delivery import Delivery
+from bot.recovery import Recovery
+from bot.store import Store, database_url
+from bot.store.captures import CaptureLog
+from tests.fakes import BOT_TOKEN, FakeSlack
+from tests.logwatch import watch_logs
+from tests.postgres import PostgresServer
+
+REQUEST = CaptureRequest(
+    action=Action.RECORDING,
+    customer="alice@acme.com",
+    customer_label="alice@acme.com",
+    requester_id="U_AGENT",
+    team_id="T_ACME",
+    channel_id="C_SUPPORT",
+    surface=Surface.COMMAND,
+)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture(name="clock")
+def _clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture(name="store")
+async def _store(tmp_path: Path, clock: Clock):
+    store = Store.open(database_url(f"sqlite:///{tmp_path / 'bot.db'}"))
+    store._clock = clock
+    await store.migrate()
+    yield store
+    await store.close()
+
+
+@pytest.fixture(name="delivery")
+async def _delivery(fake_slack: FakeSlack):
+    server: TestServer = fake_slack.server  # type: ignore[attr-defined]
+    async with aiohttp.ClientSession() as session:
+        client = AsyncWebClient(token=BOT_TOKEN, base_url=str(server.make_url("/api/")), session=session)
+        yield Delivery(client, session)
+
+
+async def test_a_finished_capture_is_never_taken_over(store: Store, clock: Clock):
+    """Delivered outcomes are done: however old, nobody takes them over."""
+    mine, other = CaptureLog(store, owner="a"), CaptureLog(store, owner="b")
+    capture = await mine.begin(REQUEST, status_ts="1.1", thread_ts="1.1")
+    assert await mine.finish(capture)
+    clock.now += 3600
+    assert await other.take_over_abandoned() == []
+
+
+async def test_a_live_process_keeps_its_captures(store: Store, clock: Clock):
+    """Renewed leases hold: another process takes nothing over while the owner lives."""
+    mine, other = CaptureLog(store, owner="a"), CaptureLog(store, owner="b")
+    await mine.begin(REQUEST, status_ts="1.1", thread_ts="1.1")
+    for _ in range(5):
+        clock.now += 5
+        assert await mine.renew() == 1
+        assert await other.take_over_abandoned() == []
+
+
+async def test_a_dead_process_capture_is_taken_over_once(store: Store, clock: Clock):
+    """Its lease runs out: one process takes it over (compare-and-set), the owner can no longer finish it."""
+    dead, first, second = (CaptureLog(store, owner=name) for name in ("dead", "b", "c"))
+    capture = await dead.begin(REQUEST, status_ts="1.1", thread_ts="1.1")
+    clock.now += 9
+    taken = await asyncio.gather(first.take_over_abandoned(), second.take_over_abandoned())
+    assert sorted(len(found) for found in taken) == [0, 1]
+    interrupted = next(found for found in taken if found)[0]
+    assert interrupted.id == capture
+    assert interrupted.request.customer == "alice@acme.com"
+    assert interrupted.request.action is Action.RECORDING
+    assert interrupted.status_ts == "1.1"
+    assert not await dead.finish(capture)
+
+
+async def test_old_captures_are_forgotten(store: Store, clock: Clock):
+    """Rows hold customers' emails: the retention deletes those made before the cutoff."""
+    log = CaptureLog(store, owner="a")
+    await log.begin(REQUEST, status_ts=None, thread_ts=None)
+    clock.now += 10
+    await log.begin(REQUEST, status_ts=None, thread_ts=None)
+    assert await log.forget_before(clock.now - 5) == 1
+
+
+async def test_the_requester_is_told_in_the_request_message(
+    store: Store, clock: Clock, delivery: Delivery, fake_slack: FakeSlack
+):
+    """A taken-over capture's request message says the bot restarted; the audit line says INTERRUPTED."""
+    await CaptureLog(store, owner="dead").begin(REQUEST, status_ts="1700000000.000100", thread_ts="1700000000.000100")
+    clock.now += 9
+    with watch_logs() as logs:
+        taken = await Recovery(CaptureLog(store, owner="me"), delivery, retention=86400).run_once()
+    assert len(taken) == 1
+    update = await fake_slack.next_call("chat.update")
+    assert update.args["ts"] == "1700000000.000100"
+    assert "the bot restarted before this finished" in update.args["text"]
+    assert "check Bugpilot" in update.args["text"]
+    audit = logs.of("audit.capture")
+    assert [(entry["outcome"], entry["target"], entry["action"]) for entry in audit] == [
+        ("INTERRUPTED", "alice@acme.com", "show-recording-ui")
+    ]
+
+
+async def test_without_a_request_message_the_requester_gets_a_direct_message(
+    store: Store, clock: Clock, delivery: Delivery, fake_slack: FakeSlack
+):
+    """A capture that had no visible request message (a private one) is told to its requester directly."""
+    await CaptureLog(store, owner="dead").begin(REQUEST, status_ts=None, thread_ts=None)
+    clock.now += 9
+    await Recovery(CaptureLog(store, owner="me"), delivery, retention=86400).run_once()
+    post = await fake_slack.next_call("chat.postMessage")
+    assert post.args["channel"] == "U_AGENT"
+    assert "the bot restarted" in post.args["text"]
+
+
+async def test_on_postgres_a_dead_capture_is_taken_over_by_exactly_one_process(postgres: PostgresServer):
+    """Two processes' logs on one PostgreSQL race for ten abandoned captures: each is taken once."""
+    url = database_url(postgres.new_database())
+    stores = [Store.open(url) for _ in range(3)]
+    try:
+        await stores[0].migrate()
+        dead = CaptureLog(stores[0], owner="dead", lease=0.0)
+        made = {await dead.begin(REQUEST, status_ts=None, thread_ts=None) for _ in range(10)}
+        first, second = CaptureLog(stores[1], owner="b"), CaptureLog(stores[2], owner="c")
+        taken = await asyncio.gather(*(log.take_over_abandoned() for log in (first, second) for _ in range(3)))
+        ids = [capture.id for found in taken for capture in found]
+        assert sorted(ids) == sorted(made)
+    finally:
+        for store in stores:
+            await store.close()
+
+
+async def test_each_round_forgets_captures_past_the_retention(store: Store, clock: Clock, delivery: Delivery):
+    """The recovery loop also deletes captures older than the retention, finished or not."""
+    log = CaptureLog(store, owner="me")
+    done = await log.begin(REQUEST, status_ts=None, thread_ts=None)
+    await log.finish(done)
+    clock.now += 2 * 86400
+    recovery = Recovery(CaptureLog(store, owner="other"), delivery, retention=86400)
+    await recovery.run_once()
+    assert await log.forget_before(clock.now) == 0

@@ -56,10 +56,13 @@ ACTION_WORDS: dict[str, Action] = {
 }
 
 _HELP_WORDS = frozenset({"", "help", "-h", "--help", "?", "usage"})
-_TOKEN = re.compile(r"<[^<>]*>|\S+")
-_EMAIL = re.compile(r"[^@\s<>&\"',;:()\[\]]+@[^@\s<>&\"',;:()\[\]]+\.[^@\s<>&\"',;:()\[\]]+")
-_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|([^<>]*))?>")
-_PLAIN_ID = re.compile(r"[^\s<>&\"'`*]+")
+# Every pattern reads each character once: possessive repeats over classes that cannot
+# overlap what follows them, used only with ``fullmatch`` or from a literal start.
+_TOKEN = re.compile(r"<[^<>]*+>|\S++")
+_EMAIL_PARTS = re.compile(r"([^@\s<>&\"',;:()\[\]]++)@([^@\s<>&\"',;:()\[\]]++)")
+_MENTION = re.compile(r"<@([UW][A-Z0-9]++)(?:\|([^<>]*+))?>")
+_PLAIN_ID = re.compile(r"[^\s<>&\"'`*]++")
+_SUGGEST_UP_TO = 40  # longer words are not a typo of an action
 
 
 class _Frozen(BaseModel):
@@ -133,7 +136,7 @@ def parse_target(token: str) -> EmailTarget | IdTarget | MentionTarget:
         if not token.endswith(">"):  # markup cut short: its last character is not the address's
             raise UsageError(f"`{_shown(token)}` is not an email address I can use.")
         address = token[len("<mailto:") : -1].partition("|")[0]
-        if _EMAIL.fullmatch(address):
+        if _is_email(address):
             return EmailTarget(email=address)
         raise UsageError(f"`{_shown(address)}` is not an email address I can use.")
     if token.startswith("<"):
@@ -144,7 +147,7 @@ def parse_target(token: str) -> EmailTarget | IdTarget | MentionTarget:
             "from Slack's suggestions so it becomes a mention, or type the email or user ID."
         )
     if "@" in token:
-        if _EMAIL.fullmatch(token):
+        if _is_email(token):
             return EmailTarget(email=token)
         raise UsageError(f"`{_shown(token)}` is not an email address I can use.")
     if len(token) > MAX_USER_ID_LENGTH:
@@ -154,6 +157,12 @@ def parse_target(token: str) -> EmailTarget | IdTarget | MentionTarget:
             f"`{_shown(token)}` is not a user ID I can use: no quotes, markup or symbols like `&lt;&gt;&amp;*`."
         )
     return IdTarget(user_id=token)
+
+
+def _is_email(text: str) -> bool:
+    """One ``@`` between plain characters, and a dot inside the domain (not at its ends)."""
+    parts = _EMAIL_PARTS.fullmatch(text)
+    return parts is not None and "." in parts.group(2)[1:-1]
 
 
 def _note_from(text: str, tokens: list[str]) -> str:
@@ -174,7 +183,8 @@ def _unknown_action(word: str, tokens: list[str]) -> UsageError:
             f"The action comes first: try `{_shown(fixed)}`.",
             suggestion=tokens[1].lower(),
         )
-    close = difflib.get_close_matches(word.lower(), ACTION_WORDS, n=1, cutoff=0.6)
+    short = len(word) <= _SUGGEST_UP_TO
+    close = difflib.get_close_matches(word.lower(), ACTION_WORDS, n=1, cutoff=0.6) if short else []
     if close:
         return UsageError(f"I don't know the action `{shown}`. Did you mean `{close[0]}`?", suggestion=close[0])
     return UsageError(f"I don't know the action `{shown}`.")

@@ -7,7 +7,7 @@ import re
 __all__ = ["MARKUP_TOKEN", "escape_mrkdwn", "markup_to_text"]
 
 # One piece of Slack markup: <@U123|name>, <#C1|general>, <!here>, <https://x|label>, <mailto:a@b|a@b>.
-MARKUP_TOKEN = re.compile(r"<([^<>]*)>")
+MARKUP_TOKEN = re.compile(r"<([^<>]*+)>")
 
 _SPECIALS = {"here": "@here", "channel": "@channel", "everyone": "@everyone"}
 

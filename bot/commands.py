@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.errors import UsageError
-from bot.markup import escape_mrkdwn, markup_to_text
+from bot.markup import markup_to_text, shown, unescape_mrkdwn
 
 __all__ = [
     "ACTION_WORDS",
@@ -131,7 +131,8 @@ def parse_command(text: str) -> Command | HelpRequest:
 def parse_target(token: str) -> EmailTarget | IdTarget | MentionTarget:
     """Read one token as the customer: email, mailto link, mention or plain ID."""
     if mention := _MENTION.fullmatch(token):
-        return MentionTarget(slack_user_id=mention.group(1), label=mention.group(2) or None)
+        label = unescape_mrkdwn(mention.group(2) or "")  # decoded here, escaped where it is shown
+        return MentionTarget(slack_user_id=mention.group(1), label=label or None)
     if token.startswith("<mailto:"):
         if not token.endswith(">"):  # markup cut short: its last character is not the address's
             raise UsageError(f"`{_shown(token)}` is not an email address I can use.")
@@ -200,6 +201,9 @@ def _markup_reason(token: str) -> str:
 
 
 def _shown(text: str, limit: int = 60) -> str:
-    """User text quoted back in a code span: one line, short, no backticks, escaped."""
-    flat = " ".join(text.split()).replace("`", "'")
-    return escape_mrkdwn(flat if len(flat) <= limit else flat[: limit - 1] + "…")
+    """Slack's entity-encoded text quoted back in a code span, shown as typed.
+
+    Decoded, made one line without backticks, clipped, then escaped once.
+    """
+    flat = " ".join(unescape_mrkdwn(text).split()).replace("`", "'")
+    return shown(flat, limit)

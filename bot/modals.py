@@ -159,6 +159,7 @@ def build_capture_modal(
             elements=[
                 MarkdownTextObject(
                     text=f"The outcome goes into this message's thread in <#{escape_mrkdwn(context.channel_id)}>.",
+                    verbatim=True,
                 )
             ]
         ),

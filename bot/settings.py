@@ -15,7 +15,7 @@ from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_va
 from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-__all__ = ["Mode", "Settings", "SettingsError"]
+__all__ = ["Mode", "Settings", "SettingsError", "is_loopback"]
 
 Mode = Literal["http", "socket"]
 
@@ -37,7 +37,8 @@ def _unprintable(value: str) -> bool:
     return any(ch.isspace() or not ch.isprintable() for ch in value)
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is this machine: ``localhost``, 127.0.0.0/8 or ``::1``."""
     if host.lower() == "localhost":
         return True
     try:
@@ -64,7 +65,7 @@ def _api_url(value: str) -> str:
     if parts.username is not None or parts.password is not None:
         msg = "must not contain a user name or password"
         raise ValueError(msg)
-    if parts.scheme == "http" and not _is_loopback(host):
+    if parts.scheme == "http" and not is_loopback(host):
         msg = "must be an https:// URL (http:// only for 127.0.0.1, ::1 or localhost)"
         raise ValueError(msg)
     return value

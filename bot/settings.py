@@ -256,6 +256,7 @@ class Settings(BaseSettings):
         return []
 
 
+_SHORTEST_SECRET = 8
 _PREFIXES = {"slack_bot_token": "xoxb-", "slack_app_token": "xapp-"}
 _MODE_NEEDS: dict[Mode, str] = {"http": "slack_signing_secret", "socket": "slack_app_token"}
 # Well-formed values put in place of bad ones, so the checks across settings can run.
@@ -279,7 +280,12 @@ def _describe(error: ErrorDetails) -> str:
     message = error["msg"].removeprefix("Value error, ")
     value = error.get("input")
     # Our own checks never quote a value; pydantic's might, so a message that does is replaced.
-    if error["type"] != "value_error" and isinstance(value, str) and len(value) >= 3 and value in message:
+    if (
+        error["type"] != "value_error"
+        and isinstance(value, str)
+        and len(value) >= _SHORTEST_SECRET
+        and value in message
+    ):
         message = "is not valid"
     if not error["loc"]:
         return message  # a check across settings names its variables itself

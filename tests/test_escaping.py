@@ -18,6 +18,7 @@ from bot.commands import Action, MentionTarget, parse_command, parse_target
 from bot.error_blocks import render_error
 from bot.errors import UsageError, UserNotConnected
 from bot.markup import clip, clip_mrkdwn, escape_mrkdwn, shown, unescape_mrkdwn
+from bot.modals import FormErrors, read_form
 from tests.conftest import Bot
 
 # The markup the bot writes itself: member and channel mentions, dates, a quote's ">".
@@ -179,3 +180,15 @@ def test_only_a_well_formed_web_link_becomes_a_button(url: str, usable: bool):  
         assert buttons[0]["elements"][0]["url"] == url
     else:
         assert "no link" in json.dumps(message.blocks)
+
+
+@pytest.mark.parametrize("typed", ["x&amp;y", "x&y", "a&lt;b"])
+def test_a_modal_error_quotes_the_customer_as_typed(typed: str):
+    """Modal input is plain text, not entity-encoded: the error shows exactly what was typed."""
+    values = {
+        "customer": {"customer": {"value": typed}},
+        "action": {"action": {"selected_option": {"value": "upload-screenshot"}}},
+    }
+    errors = read_form(values)
+    assert isinstance(errors, FormErrors)
+    assert f'"{typed}" is not a user ID' in errors.errors["customer"]

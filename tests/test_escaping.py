@@ -185,7 +185,7 @@ def test_only_a_well_formed_web_link_becomes_a_button(url: str, usable: bool):  
 @pytest.mark.parametrize("typed", ["x&amp;y", "x&y", "a&lt;b"])
 def test_a_modal_error_quotes_the_customer_as_typed(typed: str):
     """Modal input is plain text, not entity-encoded: the error shows exactly what was typed."""
-    values = {
+    values: dict[str, dict[str, Any]] = {
         "customer": {"customer": {"value": typed}},
         "action": {"action": {"selected_option": {"value": "upload-screenshot"}}},
     }

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import socket
 import sys
 from collections.abc import Sequence
 
@@ -85,14 +86,23 @@ def _run(mode: Mode) -> int:
     except SettingsError as exc:
         _print_problems(exc)
         return 2
+    try:
+        sock = _listen(settings.port)
+    except OSError as exc:
+        print(
+            f"bugpilot-bot: cannot listen on PORT {settings.port} ({exc.strerror}); set PORT to a free port",
+            file=sys.stderr,
+        )
+        return 2
+    port = sock.getsockname()[1]
     configure_logging(level=settings.log_level, fmt=settings.log_format, secrets=_secrets(settings))
     app = create_app(settings, mode=mode)
     try:
         web.run_app(
             app,
-            port=settings.port,
+            sock=sock,
             access_log=None,
-            print=lambda _banner: log.info("app.listening", port=settings.port, mode=mode),
+            print=lambda _banner: log.info("app.listening", port=port, mode=mode),
             shutdown_timeout=5,
         )
     except SettingsError as exc:  # a setting Slack or Bugpilot refused at start-up
@@ -100,6 +110,13 @@ def _run(mode: Mode) -> int:
         return 2
     log.info("app.exited")
     return 0
+
+
+def _listen(port: int) -> socket.socket:
+    """A socket bound to ``port`` on every address (IPv6 too where the machine has it)."""
+    if socket.has_dualstack_ipv6():
+        return socket.create_server(("", port), family=socket.AF_INET6, dualstack_ipv6=True)
+    return socket.create_server(("", port))
 
 
 def _sandbox(host: str, port: int) -> int:

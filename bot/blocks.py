@@ -1,6 +1,7 @@
 """Pure Block Kit builders: domain objects in, a ``Message`` (fallback text + blocks) out.
 
-Every piece of user or upstream text passes through ``escape_mrkdwn``. The small parts
+Every piece of user or upstream text is decoded plain text here, shown through
+``markup.shown`` (clipped, then escaped once) in ``verbatim`` mrkdwn. The small parts
 every builder uses (sections and context lines clipped to Slack's limits, how a request's
 customer and footer read) are here too; errors become messages in ``bot.error_blocks``
 and follow-ups in ``bot.followup_blocks``.
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -23,15 +25,18 @@ from slack_sdk.models.blocks import (
 from bot.bugpilot import ActionAccepted
 from bot.capture import ACTION_NAMES, CaptureRequest
 from bot.commands import Action
-from bot.markup import escape_mrkdwn
+from bot.markup import clip, clip_mrkdwn, escape_mrkdwn, shown
+from bot.settings import is_loopback
 
 __all__ = [
+    "NOTE_SHOWN",
     "Message",
     "RequestStatus",
     "assemble",
     "build_request_status",
     "build_success",
     "build_usage",
+    "button_url",
     "clip",
     "context_block",
     "footer",
@@ -45,6 +50,8 @@ RequestStatus = Literal["working", "done", "failed", "private", "interrupted"]
 _SECTION_LIMIT = 3000
 _CONTEXT_LIMIT = 2000
 _URL_LIMIT = 3000
+_SUMMARY_LIMIT = 200
+NOTE_SHOWN = 1500  # a note in full (the parser allows 1500); escaping may lengthen it, the line clips it
 
 _WHAT_THEY_SEE: dict[Action, str] = {
     Action.SCREENSHOT: "They see nothing: Bugpilot captures the page they have open.",
@@ -94,7 +101,7 @@ def build_request_status(request: CaptureRequest, status: RequestStatus, summary
     icon, tail = {
         "working": (":hourglass_flowing_sand:", "working on it…"),
         "done": (":white_check_mark:", "done, see the thread."),
-        "failed": (":warning:", f"didn't work: {escape_mrkdwn(summary)}. Details in the thread."),
+        "failed": (":warning:", f"didn't work: {shown(summary, _SUMMARY_LIMIT)}. Details in the thread."),
         "private": (":envelope:", "finished; I couldn't post the result here, so it went to them privately."),
         "interrupted": (
             ":warning:",
@@ -107,7 +114,7 @@ def build_request_status(request: CaptureRequest, status: RequestStatus, summary
     line = f"{icon} {what} — {tail}"
     blocks: list[Block] = [section_block(line)]
     if request.note:
-        blocks.append(context_block(f"Note: {escape_mrkdwn(request.note)}"))
+        blocks.append(context_block(f"Note: {shown(request.note, NOTE_SHOWN)}"))
     return assemble(line, blocks)
 
 
@@ -117,7 +124,7 @@ def build_success(request: CaptureRequest, accepted: ActionAccepted) -> Message:
     headline = f"{_EMOJI[request.action]} *{name.capitalize()} requested* from {_customer(request)}."
     blocks: list[Block] = [section_block(f"{headline}\n{_WHAT_THEY_SEE[request.action]}")]
     url = accepted.session_info_url
-    if url and url.startswith(("https://", "http://")) and len(url) <= _URL_LIMIT:
+    if url and button_url(url):
         blocks.append(
             ActionsBlock(
                 block_id="outcome_links",
@@ -128,6 +135,25 @@ def build_success(request: CaptureRequest, accepted: ActionAccepted) -> Message:
         blocks.append(context_block("Bugpilot sent no link to the session; it will appear in your Bugpilot dashboard."))
     blocks.append(context_block(footer(request)))
     return assemble(f"{name.capitalize()} requested from {plain_customer(request)}.", blocks)
+
+
+def button_url(url: str) -> bool:
+    """Whether an upstream link may become a link button.
+
+    It must parse, hold no whitespace or control characters, fit Slack's 3000
+    characters, and be https (http only for this machine, as in a local setup).
+    """
+    if len(url) > _URL_LIMIT or any(ch.isspace() or not ch.isprintable() for ch in url):
+        return False
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        _ = parts.port  # a port that is not a number raises here
+    except ValueError:
+        return False
+    if not host or parts.username is not None or parts.password is not None:
+        return False
+    return parts.scheme == "https" or (parts.scheme == "http" and is_loopback(host))
 
 
 def with_invite_hint(
@@ -157,7 +183,7 @@ def _customer(request: CaptureRequest) -> str:
 
 def plain_customer(request: CaptureRequest) -> str:
     """How the request's customer is shown: its label, clipped and escaped."""
-    return escape_mrkdwn(clip(request.customer_label or request.customer, 250))
+    return shown(request.customer_label or request.customer, 250)
 
 
 def footer(request: CaptureRequest) -> str:
@@ -166,25 +192,20 @@ def footer(request: CaptureRequest) -> str:
     if request.attempt > 1:
         parts.append(f"attempt {request.attempt}")
     if request.note:
-        parts.append(f"note: {escape_mrkdwn(request.note)}")
+        parts.append(f"note: {shown(request.note, NOTE_SHOWN)}")
     return " · ".join(parts)
 
 
 def section_block(text: str) -> SectionBlock:
-    """A mrkdwn section, clipped to Slack's 3000 characters."""
-    return SectionBlock(text=MarkdownTextObject(text=clip(text, _SECTION_LIMIT)))
+    """A mrkdwn section, clipped to Slack's 3000 characters; ``verbatim``: Slack links nothing by itself."""
+    return SectionBlock(text=MarkdownTextObject(text=clip_mrkdwn(text, _SECTION_LIMIT), verbatim=True))
 
 
 def context_block(text: str) -> ContextBlock:
-    """A mrkdwn context line, clipped to 2000 characters."""
-    return ContextBlock(elements=[MarkdownTextObject(text=clip(text, _CONTEXT_LIMIT))])
-
-
-def clip(text: str, limit: int) -> str:
-    """``text`` cut to ``limit`` characters, with an ellipsis when cut."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """A mrkdwn context line, clipped to 2000 characters; ``verbatim`` like ``section_block``."""
+    return ContextBlock(elements=[MarkdownTextObject(text=clip_mrkdwn(text, _CONTEXT_LIMIT), verbatim=True)])
 
 
 def assemble(text: str, blocks: list[Block]) -> Message:
     """A message from its fallback text (clipped) and typed blocks (checked by ``to_dict``)."""
-    return Message(text=clip(text, _SECTION_LIMIT), blocks=[block.to_dict() for block in blocks])
+    return Message(text=clip_mrkdwn(text, _SECTION_LIMIT), blocks=[block.to_dict() for block in blocks])

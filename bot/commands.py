@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.errors import UsageError
-from bot.markup import escape_mrkdwn, markup_to_text
+from bot.markup import markup_to_text, shown, unescape_mrkdwn
 
 __all__ = [
     "ACTION_WORDS",
@@ -56,10 +56,13 @@ ACTION_WORDS: dict[str, Action] = {
 }
 
 _HELP_WORDS = frozenset({"", "help", "-h", "--help", "?", "usage"})
-_TOKEN = re.compile(r"<[^<>]*>|\S+")
-_EMAIL = re.compile(r"[^@\s<>&\"',;:()\[\]]+@[^@\s<>&\"',;:()\[\]]+\.[^@\s<>&\"',;:()\[\]]+")
-_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|([^<>]*))?>")
-_PLAIN_ID = re.compile(r"[^\s<>&\"'`*]+")
+# Every pattern reads each character once: possessive repeats over classes that cannot
+# overlap what follows them, used only with ``fullmatch`` or from a literal start.
+_TOKEN = re.compile(r"<[^<>]*+>|\S++")
+_EMAIL_PARTS = re.compile(r"([^@\s<>&\"',;:()\[\]]++)@([^@\s<>&\"',;:()\[\]]++)")
+_MENTION = re.compile(r"<@([UW][A-Z0-9]++)(?:\|([^<>]*+))?>")
+_PLAIN_ID = re.compile(r"[^\s<>&\"'`*]++")
+_SUGGEST_UP_TO = 40  # longer words are not a typo of an action
 
 
 class _Frozen(BaseModel):
@@ -128,12 +131,13 @@ def parse_command(text: str) -> Command | HelpRequest:
 def parse_target(token: str) -> EmailTarget | IdTarget | MentionTarget:
     """Read one token as the customer: email, mailto link, mention or plain ID."""
     if mention := _MENTION.fullmatch(token):
-        return MentionTarget(slack_user_id=mention.group(1), label=mention.group(2) or None)
+        label = unescape_mrkdwn(mention.group(2) or "")  # decoded here, escaped where it is shown
+        return MentionTarget(slack_user_id=mention.group(1), label=label or None)
     if token.startswith("<mailto:"):
         if not token.endswith(">"):  # markup cut short: its last character is not the address's
             raise UsageError(f"`{_shown(token)}` is not an email address I can use.")
         address = token[len("<mailto:") : -1].partition("|")[0]
-        if _EMAIL.fullmatch(address):
+        if _is_email(address):
             return EmailTarget(email=address)
         raise UsageError(f"`{_shown(address)}` is not an email address I can use.")
     if token.startswith("<"):
@@ -144,7 +148,7 @@ def parse_target(token: str) -> EmailTarget | IdTarget | MentionTarget:
             "from Slack's suggestions so it becomes a mention, or type the email or user ID."
         )
     if "@" in token:
-        if _EMAIL.fullmatch(token):
+        if _is_email(token):
             return EmailTarget(email=token)
         raise UsageError(f"`{_shown(token)}` is not an email address I can use.")
     if len(token) > MAX_USER_ID_LENGTH:
@@ -154,6 +158,12 @@ def parse_target(token: str) -> EmailTarget | IdTarget | MentionTarget:
             f"`{_shown(token)}` is not a user ID I can use: no quotes, markup or symbols like `&lt;&gt;&amp;*`."
         )
     return IdTarget(user_id=token)
+
+
+def _is_email(text: str) -> bool:
+    """One ``@`` between plain characters, and a dot inside the domain (not at its ends)."""
+    parts = _EMAIL_PARTS.fullmatch(text)
+    return parts is not None and "." in parts.group(2)[1:-1]
 
 
 def _note_from(text: str, tokens: list[str]) -> str:
@@ -174,7 +184,8 @@ def _unknown_action(word: str, tokens: list[str]) -> UsageError:
             f"The action comes first: try `{_shown(fixed)}`.",
             suggestion=tokens[1].lower(),
         )
-    close = difflib.get_close_matches(word.lower(), ACTION_WORDS, n=1, cutoff=0.6)
+    short = len(word) <= _SUGGEST_UP_TO
+    close = difflib.get_close_matches(word.lower(), ACTION_WORDS, n=1, cutoff=0.6) if short else []
     if close:
         return UsageError(f"I don't know the action `{shown}`. Did you mean `{close[0]}`?", suggestion=close[0])
     return UsageError(f"I don't know the action `{shown}`.")
@@ -190,6 +201,9 @@ def _markup_reason(token: str) -> str:
 
 
 def _shown(text: str, limit: int = 60) -> str:
-    """User text quoted back in a code span: one line, short, no backticks, escaped."""
-    flat = " ".join(text.split()).replace("`", "'")
-    return escape_mrkdwn(flat if len(flat) <= limit else flat[: limit - 1] + "…")
+    """Slack's entity-encoded text quoted back in a code span, shown as typed.
+
+    Decoded, made one line without backticks, clipped, then escaped once.
+    """
+    flat = " ".join(unescape_mrkdwn(text).split()).replace("`", "'")
+    return shown(flat, limit)

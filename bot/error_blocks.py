@@ -31,10 +31,12 @@ from bot.errors import (
     UsageError,
     UserNotConnected,
 )
-from bot.markup import escape_mrkdwn
+from bot.markup import escape_mrkdwn, shown
 
 __all__ = ["render_error"]
 
+_DETAIL_LIMIT = 500
+_LABEL_LIMIT = 100
 _FIXED_BY_ADMIN = "an admin of this bot"
 _FIXED_BY_MAINTAINERS = "the bot's maintainers (please report it)"
 
@@ -46,11 +48,11 @@ def render_error(error: BotError, request: CaptureRequest | None = None) -> Mess
     title, advice, fixer = _explain(error, request)
     body = f"*{title}*\n{advice}"
     if isinstance(error, BugpilotError) and error.detail:
-        body += f"\n>Bugpilot said: {escape_mrkdwn(' '.join(error.detail.split()))}"
+        body += f"\n>Bugpilot said: {shown(' '.join(error.detail.split()), _DETAIL_LIMIT)}"
     blocks: list[Block] = [section_block(body)]
     facts = [f"Who can fix this: {fixer}"] if fixer else []
     if isinstance(error, BugpilotError):
-        facts.append(f"Code: `{escape_mrkdwn(error.label)}`")
+        facts.append(f"Code: `{shown(error.label, _LABEL_LIMIT)}`")
         if error.status is not None:
             facts.append(f"HTTP {error.status}")
     if facts:
@@ -63,7 +65,11 @@ def render_error(error: BotError, request: CaptureRequest | None = None) -> Mess
 def _explain(error: BotError, request: CaptureRequest | None) -> tuple[str, str, str]:
     who = plain_customer(request) if request else "The customer"
     if isinstance(error, TargetUserError):
-        return ("I can't capture that member", escape_mrkdwn(error.reason), "you: name the customer by email or ID")
+        return (
+            "I can't capture that member",
+            shown(error.reason, _DETAIL_LIMIT),
+            "you: name the customer by email or ID",
+        )
     if isinstance(error, AccessDenied):
         return ("You can't capture with Bugpilot here", error.reason, error.contact)
     if isinstance(error, InvalidButton):
@@ -75,7 +81,7 @@ def _explain(error: BotError, request: CaptureRequest | None) -> tuple[str, str,
     if isinstance(error, FollowUpRefused):
         return ("Not right now", error.reason, "")
     if isinstance(error, UserNotConnected):
-        ident = f"`{escape_mrkdwn(request.customer)}`" if request else "this email or ID"
+        ident = f"`{shown(request.customer, 250)}`" if request else "this email or ID"
         advice = "\n".join(
             [
                 "Bugpilot can only reach a customer while they have a page of your app open. Check that:",
@@ -160,7 +166,7 @@ def _explain(error: BotError, request: CaptureRequest | None) -> tuple[str, str,
         )
     if isinstance(error, BugpilotRejected):
         return (
-            f"Bugpilot refused the request ({escape_mrkdwn(error.label)})",
+            f"Bugpilot refused the request ({shown(error.label, _LABEL_LIMIT)})",
             "This bot doesn't know that error code, so it can't say more. Nothing was captured.",
             _FIXED_BY_MAINTAINERS,
         )

@@ -8,10 +8,10 @@ from typing import Final
 from slack_sdk.models.blocks import ActionsBlock, ButtonElement, ContextBlock
 
 from bot.attempt import Attempt
-from bot.blocks import Message, assemble, build_success, context_block, plain_customer, section_block
+from bot.blocks import NOTE_SHOWN, Message, assemble, build_success, context_block, plain_customer, section_block
 from bot.capture import ACTION_NAMES, CaptureRequest
 from bot.error_blocks import render_error
-from bot.markup import escape_mrkdwn
+from bot.markup import shown
 
 __all__ = [
     "ACTION_KEEP_TRYING",
@@ -83,7 +83,7 @@ def build_watch_status(
     )
     footer = f"Started by <@{started_by}> · asked by <@{request.requester_id}>"
     if request.note:
-        footer += f" · note: {escape_mrkdwn(request.note)}"
+        footer += f" · note: {shown(request.note, NOTE_SHOWN)}"
     stop = ButtonElement(text="Stop", action_id=ACTION_STOP, value=value, style="danger")
     blocks = [section_block(line), context_block(footer), ActionsBlock(block_id=_BLOCK_ID, elements=[stop])]
     return assemble(f"Still trying to reach {plain_customer(request)} ({request.attempt} {tries} so far)", blocks)

@@ -159,6 +159,7 @@ def build_capture_modal(
             elements=[
                 MarkdownTextObject(
                     text=f"The outcome goes into this message's thread in <#{escape_mrkdwn(context.channel_id)}>.",
+                    verbatim=True,
                 )
             ]
         ),
@@ -213,7 +214,7 @@ def _customer_error(customer: str) -> str | None:
     if customer.startswith(("@", "#")):
         return f"“{customer[:60]}” is a Slack name, not a customer. Type their email or user ID."
     try:
-        target = parse_target(customer)
+        target = parse_target(escape_mrkdwn(customer))  # typed in a modal: plain, not entity-encoded
     except UsageError as exc:
         return _plain(exc.reason)
     if not isinstance(target, EmailTarget | IdTarget):  # pragma: no cover - mentions need markup

@@ -19,6 +19,7 @@ from bot.markup import MARKUP_TOKEN, markup_to_text
 
 __all__ = [
     "EXCERPT_LENGTH",
+    "MAX_SCANNED",
     "Candidate",
     "MessageFacts",
     "build_note",
@@ -26,13 +27,22 @@ __all__ = [
     "find_emails",
     "find_mentions",
     "read_message",
+    "scanned",
 ]
 
 EXCERPT_LENGTH = 300
 MAX_MENTION_LOOKUPS = 5
 
-_RAW_EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
-_MENTION = re.compile(r"@([UW][A-Z0-9]+)(?:\|(.*))?", re.DOTALL)
+# Only the start of a long message is read: customers are named near the top, and what is
+# read stays bounded however long the message (Slack allows 40,000 characters).
+MAX_SCANNED = 16_384
+
+# An email written in the text: local part, "@", dot-separated labels ending in 2+ letters.
+# Read without searching for the local part (which restarts at every letter): find each "@",
+# step back over the local part, then match the domain anchored just after it.
+_LOCAL_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._%+'-")
+_DOMAIN = re.compile(r"[A-Za-z0-9-]++(?:\.[A-Za-z0-9-]++)*\.[A-Za-z]{2,}")
+_MENTION = re.compile(r"@([UW][A-Z0-9]++)(?:\|(.*))?", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -101,16 +111,18 @@ def find_emails(text: str) -> list[str]:
     """Emails in Slack message text, raw or ``<mailto:…|…>``, in order, each once.
 
     Links (``<https://…>``) are not read: an address inside a URL is not a customer.
+    Only the first ``MAX_SCANNED`` characters are read; the work is linear in them.
     """
+    text = scanned(text)
     found: list[str] = []
     position = 0
     for token in MARKUP_TOKEN.finditer(text):
-        found.extend(_RAW_EMAIL.findall(text[position : token.start()]))
+        found.extend(_raw_emails(text, position, token.start()))
         inner = token.group(1)
         if inner.startswith("mailto:"):
             found.append(inner.removeprefix("mailto:").partition("|")[0])
         position = token.end()
-    found.extend(_RAW_EMAIL.findall(text[position:]))
+    found.extend(_raw_emails(text, position, len(text)))
     usable: list[str] = []
     seen: set[str] = set()
     for email in found:
@@ -121,18 +133,49 @@ def find_emails(text: str) -> list[str]:
     return usable
 
 
+def _raw_emails(text: str, start: int, end: int) -> list[str]:
+    """Emails written out in ``text[start:end]``, left to right, as a regex ``findall`` would."""
+    found: list[str] = []
+    at = text.find("@", start, end)
+    while at != -1:
+        local = at
+        while local > start and text[local - 1] in _LOCAL_CHARS:
+            local -= 1
+        domain = _DOMAIN.match(text, at + 1, end) if local < at else None
+        if domain:
+            found.append(text[local : domain.end()])
+            start = domain.end()
+        at = text.find("@", max(start, at + 1), end)
+    return found
+
+
 def find_mentions(text: str) -> list[tuple[str, str | None]]:
-    """Mentioned members as ``(user_id, label)``, in order, each once."""
+    """Mentioned members as ``(user_id, label)``, in order, each once (first ``MAX_SCANNED`` characters)."""
     found: list[tuple[str, str | None]] = []
-    for token in MARKUP_TOKEN.finditer(text):
-        if (match := _MENTION.fullmatch(token.group(1))) and match.group(1) not in {m[0] for m in found}:
+    seen: set[str] = set()
+    for token in MARKUP_TOKEN.finditer(scanned(text)):
+        if (match := _MENTION.fullmatch(token.group(1))) and match.group(1) not in seen:
+            seen.add(match.group(1))
             found.append((match.group(1), match.group(2) or None))
     return found
 
 
+def scanned(text: str) -> str:
+    """The part of ``text`` that is read: all of it, or its first ``MAX_SCANNED`` characters.
+
+    A cut goes back to a space, so that no word (an email, a mention) is read half.
+    """
+    if len(text) <= MAX_SCANNED:
+        return text
+    end = MAX_SCANNED
+    while end > 0 and not text[end].isspace():
+        end -= 1
+    return text[:end]
+
+
 def build_note(text: str, permalink: str | None) -> str:
     """The modal's note: a short quote of the message, then its permalink."""
-    excerpt = " ".join(markup_to_text(text).split())
+    excerpt = " ".join(markup_to_text(scanned(text)).split())
     if len(excerpt) > EXCERPT_LENGTH:
         excerpt = excerpt[: EXCERPT_LENGTH - 1].rstrip() + "…"
     lines = [f"From Slack: “{excerpt}”"] if excerpt else []

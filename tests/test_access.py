@@ -226,9 +226,13 @@ async def test_link_button_clicks_are_acknowledged_without_a_refusal(bot: Bot, a
 @pytest.mark.parametrize(
     ("variable", "value", "problem"),
     [
-        ("BUGPILOT_ALLOWED_USERS", "U012AB3CD,alice", "BUGPILOT_ALLOWED_USERS: 'alice' is not a Slack user ID"),
-        ("BUGPILOT_ALLOWED_USERGROUPS", "U012AB3CD", "BUGPILOT_ALLOWED_USERGROUPS: 'U012AB3CD' is not a Slack user"),
-        ("BUGPILOT_ALLOWED_CHANNELS", "#support", "BUGPILOT_ALLOWED_CHANNELS: '#support' is not a Slack channel ID"),
+        ("BUGPILOT_ALLOWED_USERS", "U012AB3CD,alice", "BUGPILOT_ALLOWED_USERS: item 2 of 2 is not a Slack user ID"),
+        (
+            "BUGPILOT_ALLOWED_USERGROUPS",
+            "U012AB3CD",
+            "BUGPILOT_ALLOWED_USERGROUPS: item 1 of 1 is not a Slack user group ID",
+        ),
+        ("BUGPILOT_ALLOWED_CHANNELS", "#support", "BUGPILOT_ALLOWED_CHANNELS: item 1 of 1 is not a Slack channel ID"),
         ("BUGPILOT_KEEP_TRYING_EVERY", "0", "BUGPILOT_KEEP_TRYING_EVERY: "),
         ("BUGPILOT_KEEP_TRYING_EVERY", "900", "BUGPILOT_KEEP_TRYING_EVERY: must not be longer than"),
         ("BUGPILOT_KEEP_TRYING_MAX_PER_USER", "99", "BUGPILOT_KEEP_TRYING_MAX_PER_USER: must not be larger"),

@@ -2,7 +2,8 @@
 
 Slack redelivers an event it thinks timed out, so each mention is handled once:
 keyed by ``event_id`` and by the message itself, in a bounded memory. The bot's own
-messages, edits and people from other organizations (Slack Connect) are ignored.
+messages, other bots' messages, edits and people from other organizations (Slack
+Connect) are ignored.
 """
 
 from __future__ import annotations
@@ -103,6 +104,9 @@ def _ignored_because(event: Mapping[str, Any], context: AsyncBoltContext) -> str
     bot_user = context.bot_user_id
     if (bot_user and event.get("user") == bot_user) or (context.bot_id and event.get("bot_id") == context.bot_id):
         return "own_message"
+    if event.get("bot_id") or event.get("bot_profile") or event.get("subtype") == "bot_message":
+        # Another app's message: bots don't ask for captures, and two bots must not answer each other.
+        return "bot"
     if not event.get("user"):
         return "no_user"
     return None

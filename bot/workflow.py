@@ -8,7 +8,7 @@ the conversation, the outcome goes privately to the requester instead: through t
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import aiohttp
 import structlog
@@ -19,6 +19,7 @@ from bot.blocks import Message, build_request_status, with_invite_hint
 from bot.bugpilot import BugpilotClient
 from bot.capture import CaptureRequest, Surface
 from bot.commands import Command
+from bot.dedupe import Dedupe, MemoryDedupe
 from bot.delivery import CANNOT_POST, SLACK_FAILURES, Delivery, failure_name, slack_error
 from bot.followup import FollowUpCodec
 from bot.followup_blocks import build_outcome
@@ -47,12 +48,15 @@ class Services:
     """What listeners need, built once per process by ``create_app``.
 
     ``followups`` signs the values of Try again / Keep trying buttons; without it
-    outcomes carry no such buttons.
+    outcomes carry no such buttons. ``dedupe`` makes each request act once: a
+    command, submission or click replayed with the same ``trigger_id``, or an event
+    delivered again, does nothing the second time.
     """
 
     bugpilot: BugpilotClient
     delivery: Delivery
     followups: FollowUpCodec | None = None
+    dedupe: Dedupe = field(default_factory=MemoryDedupe)
 
 
 async def resolve_request(

@@ -2,7 +2,7 @@
 
 Each click is acknowledged at once; the button's signed value is checked before
 anything else, and a click on a message that already has a follow-up running
-makes no second Bugpilot call.
+makes no second Bugpilot call. A click replayed (same ``trigger_id``) does nothing.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import Any
 import structlog
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
+from bot.dedupe import key_of
 from bot.error_blocks import render_error
 from bot.errors import BotError, FollowUpRefused, InvalidButton
 from bot.followup import FollowUp
@@ -37,6 +38,9 @@ def register(bolt: AsyncApp, services: Services, tasks: BackgroundTasks, busy: B
     def listener(kind: str, act: Callable[[OutcomeRef, FollowUp, str], None]) -> _Listener:
         async def on_click(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
             await ack()
+            if not await services.dedupe.first_time(key_of("trigger", body.get("trigger_id"))):
+                log.warning("followup.duplicate", kind=kind)  # the same signed click again: it already acted
+                return
             user_id = str((body.get("user") or {}).get("id") or "")
             try:
                 ref, followup = _read(services, body, action)

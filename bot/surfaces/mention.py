@@ -1,7 +1,7 @@
 """``@Bugpilot <action> <user> [note]`` in a channel or thread: the slash command's grammar, in the thread.
 
 Slack redelivers an event it thinks timed out, so each mention is handled once:
-keyed by ``event_id`` and by the message itself, in a bounded memory. The bot's own
+keyed by ``event_id`` and by the message itself (``Services.dedupe``). The bot's own
 messages, other bots' messages, edits and people from other organizations (Slack
 Connect) are ignored.
 """
@@ -20,7 +20,7 @@ from slack_sdk.errors import SlackApiError
 from bot.blocks import Message, build_usage
 from bot.capture import Surface
 from bot.commands import Command, HelpRequest, parse_command
-from bot.dedupe import RecentKeys
+from bot.dedupe import key_of
 from bot.delivery import slack_error
 from bot.error_blocks import render_error
 from bot.errors import TargetUserError, UsageError
@@ -30,15 +30,12 @@ from bot.workflow import Place, Services, resolve_request, run_capture
 __all__ = ["INVOCATION", "register", "without_bot_mention"]
 
 INVOCATION = "@Bugpilot"
-DEDUPE_TTL_S = 15 * 60
-DEDUPE_MAX_KEYS = 10_000
 
 log = structlog.get_logger(__name__)
 
 
 def register(bolt: AsyncApp, services: Services, tasks: BackgroundTasks) -> None:
     """Wire the ``app_mention`` listener."""
-    recent = RecentKeys(ttl=DEDUPE_TTL_S, max_keys=DEDUPE_MAX_KEYS)
 
     async def on_mention(
         event: dict[str, Any], body: dict[str, Any], context: AsyncBoltContext, request: AsyncBoltRequest
@@ -48,7 +45,7 @@ def register(bolt: AsyncApp, services: Services, tasks: BackgroundTasks) -> None
             log.info("mention.ignored", reason=ignored)
             return
         channel, ts = str(event.get("channel") or ""), str(event.get("ts") or "")
-        if not recent.first_time(str(body.get("event_id") or ""), f"{channel}:{ts}"):
+        if not await services.dedupe.first_time(key_of("event", body.get("event_id")), key_of("message", channel, ts)):
             log.info("mention.duplicate", retry=_first(request.headers.get("x-slack-retry-num")))
             return
         thread_ts = str(event.get("thread_ts") or ts)

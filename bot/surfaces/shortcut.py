@@ -4,7 +4,8 @@ Slack's trigger expires 3 s after the click, so the listener acknowledges and ca
 ``views.open`` before anything slow. What needs a lookup (mentioned members' and a
 Slack Connect author's emails, the message's permalink) is filled in afterwards
 with one ``views.update``, within a time budget. The submission is validated in the
-ack; a valid one closes the modal and the capture runs in the background.
+ack; a valid one closes the modal and the capture runs in the background, once
+per submission (``trigger_id`` and view id).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.blocks import Message
 from bot.capture import CaptureRequest, Surface
+from bot.dedupe import key_of
 from bot.delivery import SLACK_FAILURES, failure_name, slack_error
 from bot.errors import TargetUserError
 from bot.markup import escape_mrkdwn
@@ -53,6 +55,9 @@ def register(bolt: AsyncApp, services: Services, tasks: BackgroundTasks) -> None
 
     async def on_shortcut(ack: AsyncAck, shortcut: dict[str, Any], context: AsyncBoltContext) -> None:
         await ack()
+        if not await services.dedupe.first_time(key_of("trigger", shortcut.get("trigger_id"))):
+            log.warning("shortcut.duplicate")
+            return
         requester = str((shortcut.get("user") or {}).get("id") or "")
         skip = frozenset(user for user in (requester, context.bot_user_id) if user)
         facts = read_message(shortcut, installing_team=_installing_team(context, shortcut), skip_users=skip)
@@ -87,6 +92,12 @@ def register(bolt: AsyncApp, services: Services, tasks: BackgroundTasks) -> None
         if tasks.closed:
             problem = "Bugpilot is restarting; submit again in a few seconds."
             await ack(response_action="errors", errors={ACTION_BLOCK: problem})
+            return
+        replay = key_of("trigger", body.get("trigger_id")), key_of("view", view.get("id"))
+        if not await services.dedupe.first_time(*replay):
+            # A submitted modal closes; the same submission again is a replay, and made its capture.
+            await ack()
+            log.warning("command.duplicate", surface="shortcut")
             return
         await ack()
         request = CaptureRequest(

@@ -2,7 +2,8 @@
 
 Exactly one Bugpilot call and one outcome per request. When the bot cannot post in
 the conversation, the outcome goes privately to the requester instead: through the
-``response_url``, else as a direct message.
+``response_url``, else as a direct message. Whatever happens, the visible request
+message does not stay "working…": when the outcome could go nowhere, it says so.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from bot.delivery import CANNOT_POST, SLACK_FAILURES, Delivery, failure_name, sl
 from bot.followup import FollowUpCodec
 from bot.followup_blocks import build_outcome
 from bot.members import resolve_customer
+from bot.private_blocks import build_request_undelivered
 
 __all__ = ["Place", "Services", "resolve_request", "run_capture"]
 
@@ -160,6 +162,9 @@ async def _deliver(
         where = "direct"
     else:
         log.error("outcome.undeliverable", reason=cannot_post)
+        if status_ts is not None:
+            # Never leave "working on it…" behind: say the result could not be shown.
+            await delivery.update(place.channel_id, status_ts, build_request_undelivered(request, summary))
         return "lost"
     if status_ts is not None:
         # The visible "working…" message must not stay "working" forever.

@@ -50,6 +50,8 @@ class FakeSlack:
     rate_limited: dict[str, int] = field(default_factory=dict)
     retry_after: str = "0"
     socket_url: str = ""
+    refused_texts: dict[str, str] = field(default_factory=dict)  # text fragment -> error for chat.post/update
+    posted_ts: dict[int, str] = field(default_factory=dict)  # id(args) of a chat.postMessage -> its ts
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def app(self) -> web.Application:
@@ -93,13 +95,17 @@ class FakeSlack:
 
     def ts_of(self, call: Call) -> str:
         """The ts the fake gave the message ``call`` posted."""
-        return next(ts for ts, args in self.messages.items() if args is call.args)
+        found = next((ts for ts, args in self.messages.items() if args is call.args), None)
+        return found if found is not None else self.posted_ts[id(call.args)]  # updated since
 
     def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         if method in self.method_errors:
             return {"ok": False, "error": self.method_errors[method]}
         if method == "auth.test":
             return {"ok": True, "user_id": BOT_USER_ID, "team_id": TEAM_ID, "bot_id": "B_BOT", "user": "bugpilot"}
+        refused = [error for fragment, error in self.refused_texts.items() if fragment in str(args.get("text"))]
+        if method in {"chat.postMessage", "chat.update"} and refused:
+            return {"ok": False, "error": refused[0]}
         if method == "chat.postMessage":
             channel = str(args.get("channel"))
             if channel in self.post_errors:
@@ -108,6 +114,7 @@ class FakeSlack:
                 return {"ok": False, "error": self.reply_errors[channel]}
             ts = f"{int(time.time())}.{next(self._ts):06d}"
             self.messages[ts] = args
+            self.posted_ts[id(args)] = ts
             return {"ok": True, "channel": channel, "ts": ts, "message": {"ts": ts, **args}}
         if method == "chat.update":
             self.messages[str(args.get("ts"))] = args

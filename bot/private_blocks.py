@@ -16,7 +16,8 @@ __all__ = ["build_request_neutral", "build_request_undelivered"]
 
 def build_request_undelivered(request: CaptureRequest, summary: str) -> Message:
     """The request message once its outcome could be delivered nowhere (Slack refused it every way)."""
-    what = f"<@{request.requester_id}> asked Bugpilot for a *{ACTION_NAMES[request.action]}* of *{plain_customer(request)}*"
+    name = ACTION_NAMES[request.action]
+    what = f"<@{request.requester_id}> asked Bugpilot for a *{name}* of *{plain_customer(request)}*"
     result = "Bugpilot accepted it" if not summary else "it didn't work"
     line = (
         f":warning: {what} — {result}, but Slack refused the message with the details. "

@@ -117,6 +117,9 @@ class FakeSlack:
             self.posted_ts[id(args)] = ts
             return {"ok": True, "channel": channel, "ts": ts, "message": {"ts": ts, **args}}
         if method == "chat.update":
+            before = self.messages.get(str(args.get("ts"))) or {}
+            if before.get("thread_ts") and "thread_ts" not in args:
+                args["thread_ts"] = before["thread_ts"]  # an edited reply stays in its thread
             self.messages[str(args.get("ts"))] = args
             return {"ok": True, "channel": args.get("channel"), "ts": args.get("ts")}
         if method in {"views.open", "views.update"}:

@@ -39,6 +39,7 @@ from bot.modals import (
     read_form,
 )
 from bot.prefill import Candidate, MessageFacts, build_note, candidates_in_order, read_message
+from bot.seal import Seal
 from bot.tasks import BackgroundTasks
 from bot.workflow import Place, Services, run_capture
 
@@ -69,11 +70,11 @@ def register(bolt: AsyncApp, services: Services, tasks: BackgroundTasks) -> None
             note=build_note(facts.text, None),
             looking_up=facts.lookups,
         )
-        view = await _open(services, shortcut, build_capture_modal(first, context=where))
+        view = await _open(services, shortcut, build_capture_modal(first, context=where, seal=_seal(services)))
         if view is None:
             return
         log.info("shortcut.modal_opened", candidates=len(first.candidates), lookups=facts.lookups)
-        tasks.spawn(_enrich(services.delivery.client, facts, first, where, view), name="shortcut:enrich")
+        tasks.spawn(_enrich(services, facts, first, where, view), name="shortcut:enrich")
 
     async def on_submit(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         form = read_form((view.get("state") or {}).get("values") or {})
@@ -82,11 +83,11 @@ def register(bolt: AsyncApp, services: Services, tasks: BackgroundTasks) -> None
             log.info("command.handled", surface="shortcut", outcome="invalid_form", fields=sorted(form.errors))
             return
         try:
-            where = ModalContext.decode(str(view.get("private_metadata") or ""))
-        except ValueError:
+            where = ModalContext.decode(str(view.get("private_metadata") or ""), _seal(services))
+        except ValueError as exc:
             problem = "This form lost track of its message. Close it and use the shortcut again."
             await ack(response_action="errors", errors={ACTION_BLOCK: problem})
-            log.warning("shortcut.bad_metadata")
+            log.warning("shortcut.bad_metadata", reason=str(exc))
             return
         structlog.contextvars.bind_contextvars(channel_id=where.channel_id)
         if tasks.closed:
@@ -142,14 +143,20 @@ async def _open(services: Services, shortcut: Mapping[str, Any], view: dict[str,
     return None
 
 
+def _seal(services: Services) -> Seal | None:
+    """What seals the modal's private_metadata (None only where no buttons are signed either)."""
+    return services.followups.metadata if services.followups is not None else None
+
+
 async def _enrich(
-    client: AsyncWebClient,
+    services: Services,
     facts: MessageFacts,
     first: ModalPrefill,
     where: ModalContext,
     opened: Mapping[str, Any],
 ) -> None:
     """Look up what the open modal lacks, within the budget, and update it once."""
+    client = services.delivery.client
     lookups: dict[str, Awaitable[str | None]] = {"permalink": _permalink(client, facts)}
     for user_id, _label in facts.mentions:
         lookups[f"mention:{user_id}"] = _email(client, user_id)
@@ -178,6 +185,7 @@ async def _enrich(
         context=where,
         customer_block=CUSTOMER if final_email == first_email else f"{CUSTOMER}_1",
         note_block=NOTE if final.note == first.note else f"{NOTE}_1",
+        seal=_seal(services),
     )
     try:
         await client.views_update(view_id=str(opened.get("id") or ""), hash=opened.get("hash"), view=view)

@@ -31,6 +31,7 @@ from bot.followup import FollowUpCodec
 from bot.logs import bind_request_context
 from bot.retry import Busy
 from bot.settings import Mode, Settings, SettingsError
+from bot.shared_channels import SharedChannels
 from bot.surfaces import command, followup, mention, shortcut
 from bot.tasks import BackgroundTasks
 from bot.watches import Watches, WatchPolicy
@@ -78,6 +79,7 @@ def _lifecycle(settings: Settings, mode: Mode) -> Callable[[web.Application], As
                 bugpilot=BugpilotClient.from_settings(bugpilot_session, settings),
                 delivery=Delivery(slack, slack_session),
                 followups=FollowUpCodec(_button_key(settings)),
+                channels=SharedChannels(slack),
             )
             busy = Busy()
             app[WATCHES] = Watches(services, app[TASKS], busy, _watch_policy(settings))

@@ -8,10 +8,11 @@ neutral line that names no customer, note, link or setting.
 
 from __future__ import annotations
 
-from bot.blocks import Message, assemble, plain_customer, section_block
+from bot.blocks import Message, assemble, context_block, plain_customer, section_block
 from bot.capture import ACTION_NAMES, CaptureRequest
+from bot.markup import escape_mrkdwn
 
-__all__ = ["build_request_neutral", "build_request_undelivered"]
+__all__ = ["build_request_neutral", "build_request_undelivered", "with_private_reason"]
 
 
 def build_request_undelivered(request: CaptureRequest, summary: str) -> Message:
@@ -27,14 +28,27 @@ def build_request_undelivered(request: CaptureRequest, summary: str) -> Message:
 
 
 def build_request_neutral(request: CaptureRequest, status: str) -> Message:
-    """A request message that names nothing but the requester: ``working``, ``done`` or ``failed``.
+    """A request message that names nothing but the requester: ``working``, ``done``, ``failed`` or ``lost``.
 
-    ``failed`` means the details (a configuration problem, say) went privately to them.
+    ``done`` and ``failed`` mean the details went privately to them; ``lost``, that
+    Slack refused every way of sending them.
     """
     who = f"<@{request.requester_id}>"
     line = {
         "working": f":hourglass_flowing_sand: Bugpilot is working on a request from {who}…",
         "done": f":white_check_mark: Bugpilot handled a request from {who}; the details went to them privately.",
         "failed": f":warning: Bugpilot couldn't capture — details sent to {who}.",
+        "lost": f":warning: Bugpilot couldn't send {who} the result of their request; please ask again.",
     }.get(status, f":information_source: Bugpilot sent {who} the result privately.")
     return assemble(line, [section_block(line)])
+
+
+def with_private_reason(message: Message, *, shared: bool, channel_id: str) -> Message:
+    """Add why the outcome came privately: a channel shared with another organization, or a set-up problem."""
+    where = f"<#{escape_mrkdwn(channel_id)}>" if channel_id else "the conversation"
+    reason = (
+        f":lock: Only you can see this: {where} is shared with another organization, so the details stay private."
+        if shared
+        else ":lock: Only you can see this: it is about how Bugpilot is set up, so it stays out of the channel."
+    )
+    return Message(text=message.text, blocks=[*message.blocks, context_block(reason).to_dict()])

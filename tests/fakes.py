@@ -52,6 +52,7 @@ class FakeSlack:
     socket_url: str = ""
     refused_texts: dict[str, str] = field(default_factory=dict)  # text fragment -> error for chat.post/update
     posted_ts: dict[int, str] = field(default_factory=dict)  # id(args) of a chat.postMessage -> its ts
+    shared_channels: set[str] = field(default_factory=set)  # Slack Connect channels (conversations.info)
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def app(self) -> web.Application:
@@ -124,6 +125,11 @@ class FakeSlack:
             return {"ok": True, "channel": args.get("channel"), "ts": args.get("ts")}
         if method in {"views.open", "views.update"}:
             return self._view(method, args)
+        if method == "conversations.info":
+            channel = str(args.get("channel"))
+            return {"ok": True, "channel": {"id": channel, "is_ext_shared": channel in self.shared_channels}}
+        if method == "chat.postEphemeral":
+            return {"ok": True, "message_ts": f"{int(time.time())}.{next(self._ts):06d}"}
         if method == "chat.getPermalink":
             channel, ts = str(args.get("channel")), str(args.get("message_ts"))
             link = f"https://acme.slack.com/archives/{channel}/p{ts.replace('.', '')}"

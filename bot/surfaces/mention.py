@@ -24,8 +24,9 @@ from bot.dedupe import key_of
 from bot.delivery import slack_error
 from bot.error_blocks import render_error
 from bot.errors import TargetUserError, UsageError
+from bot.privately import send_privately
 from bot.tasks import BackgroundTasks
-from bot.workflow import Place, Services, resolve_request, run_capture
+from bot.workflow import Place, Services, is_shared, resolve_request, run_capture
 
 __all__ = ["INVOCATION", "register", "without_bot_mention"]
 
@@ -123,7 +124,17 @@ async def _capture(services: Services, parsed: Command, place: Place, *, request
             services, parsed, place, requester=requester, team=team, surface=Surface.MENTION
         )
     except TargetUserError as exc:
-        await _reply(services, place.channel_id, place.thread_ts or "", requester, render_error(exc))
+        if await is_shared(services, place.channel_id):
+            # It names the member; in a Slack Connect channel only the requester sees that.
+            await send_privately(
+                services.delivery,
+                render_error(exc),
+                user_id=requester,
+                channel_id=place.channel_id,
+                thread_ts=place.thread_ts,
+            )
+        else:
+            await _reply(services, place.channel_id, place.thread_ts or "", requester, render_error(exc))
         log.info("command.handled", surface="mention", outcome="unusable_member")
         return
     await run_capture(services, request, place)

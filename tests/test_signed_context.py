@@ -94,3 +94,19 @@ async def test_a_button_value_clicked_on_its_own_message_still_works(bot: Bot, o
     payload = click(outcome.args, "bugpilot_try_again", ts=bot.slack.ts_of(outcome), response_url=bot.response_url())
     await bot.interact(payload)
     assert (await bot.bugpilot.next_arrival())["userId"] == CUSTOMER
+
+
+async def test_a_private_outcomes_value_is_refused_on_a_channel_message(bot: Bot):
+    """A value made for an outcome sent privately (no thread) does not run from a message in the channel."""
+    bot.slack.post_errors["C_SUPPORT"] = "not_in_channel"
+    await bot.command(f"screenshot {CUSTOMER}")
+    private = await bot.slack.next_call("respond")
+    await bot.bugpilot.next_arrival()
+    value = buttons(private.args)["bugpilot_try_again"]
+    message = {"channel": "C_SUPPORT", "text": "a message of the bot's", "blocks": private.args["blocks"]}
+    payload = click(message, "bugpilot_try_again", ts="1700000000.000042", response_url=bot.response_url(), value=value)
+    await bot.interact(payload)
+    reply = await bot.slack.next_call("respond")
+    assert "doesn't check out" in reply.args["text"]
+    await bot.settle()
+    assert bot.bugpilot.arrived.empty()

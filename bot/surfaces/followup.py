@@ -93,7 +93,8 @@ def _read(services: Services, body: dict[str, Any], action: dict[str, Any]) -> t
         raise InvalidButton("the button belongs to another conversation")
     # In its conversation an outcome sits in the thread its value was signed for (the thread
     # asked in, or the request message's): a value copied onto another capture's message is refused.
-    if followup.channel_id == ref.channel_id and not ref.ephemeral and _thread_of(body) != followup.thread_ts:
+    in_place = followup.channel_id == ref.channel_id and not ref.ephemeral
+    if in_place and (followup.thread_ts is None or _thread_of(body) != followup.thread_ts):
         log.warning("followup.invalid_value", reason="other_message")
         raise InvalidButton("the button belongs to another message")
     return ref, followup

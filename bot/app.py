@@ -28,6 +28,7 @@ from bot.access import AccessPolicy, UsergroupMembers, access_middleware
 from bot.authorize import single_workspace_authorize
 from bot.bugpilot import BugpilotClient
 from bot.crashes import error_handler
+from bot.dedupe import DEDUPE_TTL_S
 from bot.delivery import SLACK_FAILURES, Delivery, failure_name, slack_client, slack_error, slack_session
 from bot.errors import StoreUnavailable
 from bot.followup import FollowUpCodec
@@ -35,8 +36,10 @@ from bot.logs import bind_request_context
 from bot.recovery import Recovery
 from bot.retry import Busy
 from bot.settings import Mode, Settings, SettingsError
+from bot.shared_channels import SharedChannels
 from bot.store import Store, describe_url
 from bot.store.captures import CaptureLog
+from bot.store.dedupe import StoredDedupe
 from bot.surfaces import command, followup, mention, shortcut
 from bot.tasks import BackgroundTasks
 from bot.watches import Watches, WatchPolicy
@@ -83,11 +86,14 @@ def _lifecycle(settings: Settings, mode: Mode) -> Callable[[web.Application], As
                 delivery=Delivery(slack, session),
                 followups=FollowUpCodec(_button_key(settings)),
                 captures=captures,
+                dedupe=StoredDedupe(app[STORE], ttl=DEDUPE_TTL_S),
+                channels=SharedChannels(slack),
             )
             recovery = Recovery(
                 captures,
                 services.delivery,
                 retention=settings.bugpilot_retention_days * 86400,
+                channels=services.channels,
             )
             recovery.start()
             busy = Busy()

@@ -1,12 +1,38 @@
-"""A bounded memory of recently seen keys, to act once on events Slack delivers more than once."""
+"""Acting once on what Slack may deliver (or an attacker may replay) more than once.
+
+``Dedupe`` is what listeners use: ``first_time(*keys)`` is True for the first
+request that carries any of ``keys`` and False for every repeat. ``MemoryDedupe``
+keeps the keys in this process (``RecentKeys``); a shared store with a unique
+insert can stand in for it, so that repeats are caught across processes too.
+"""
 
 from __future__ import annotations
 
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from typing import Protocol
 
-__all__ = ["RecentKeys"]
+__all__ = ["DEDUPE_MAX_KEYS", "DEDUPE_TTL_S", "Dedupe", "MemoryDedupe", "RecentKeys", "key_of"]
+
+# Slack redelivers an event for about six minutes; a replayed request is refused by its
+# signature's timestamp after five. A quarter of an hour covers both.
+DEDUPE_TTL_S = 15 * 60
+DEDUPE_MAX_KEYS = 10_000
+
+
+def key_of(kind: str, *parts: object) -> str:
+    """A namespaced key (``trigger:…``), or "" (no key) when a part is missing."""
+    texts = [str(part) if isinstance(part, str | int) else "" for part in parts]
+    return f"{kind}:{':'.join(texts)}" if texts and all(texts) else ""
+
+
+class Dedupe(Protocol):
+    """Says whether a request is seen for the first time."""
+
+    async def first_time(self, *keys: str) -> bool:
+        """True when none of ``keys`` (empty ones ignored) was seen before; all are remembered now."""
+        ...
 
 
 class RecentKeys:
@@ -47,3 +73,14 @@ class RecentKeys:
             if expires > now:
                 return
             del self._expiry[key]
+
+
+class MemoryDedupe:
+    """``Dedupe`` over this process's memory (``RecentKeys``)."""
+
+    def __init__(self, *, ttl: float = DEDUPE_TTL_S, max_keys: int = DEDUPE_MAX_KEYS) -> None:
+        self._recent = RecentKeys(ttl=ttl, max_keys=max_keys)
+
+    async def first_time(self, *keys: str) -> bool:
+        """True when none of ``keys`` was seen within the TTL (check and remember in one step)."""
+        return self._recent.first_time(*keys)

@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from bot.capture import CaptureRequest, Surface
 from bot.commands import Action
 from bot.errors import InvalidButton
+from bot.seal import Seal
 
 __all__ = ["MAX_VALUE", "FollowUp", "FollowUpCodec"]
 
@@ -101,6 +102,7 @@ class FollowUpCodec:
 
     def __init__(self, secret: str) -> None:
         self._key = hmac.new(b"bugpilot-followup-v1", secret.encode(), hashlib.sha256).digest()
+        self.metadata = Seal(secret, purpose="modal")  # the capture modal's private_metadata
 
     def value_for(
         self, request: CaptureRequest, *, channel_id: str, thread_ts: str | None, status_ts: str | None

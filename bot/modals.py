@@ -8,6 +8,7 @@ renumber a block (``customer_1``) so that a prefill found later shows up.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +30,7 @@ from bot.commands import MAX_NOTE_LENGTH, Action, EmailTarget, IdTarget, parse_t
 from bot.errors import UsageError
 from bot.markup import escape_mrkdwn, markup_to_text
 from bot.prefill import Candidate
+from bot.seal import Seal
 
 __all__ = [
     "ACTION_BLOCK",
@@ -60,7 +62,11 @@ _CHOICES: tuple[tuple[Action, str, str], ...] = (
 
 
 class ModalContext(BaseModel):
-    """Where the outcome of a submitted modal belongs; stored in ``private_metadata``."""
+    """Where the outcome of a submitted modal belongs; stored in ``private_metadata``.
+
+    Sealed (``seal=``), the JSON carries a signature ``sig`` over the rest, and a
+    submission whose metadata was edited or made up is refused.
+    """
 
     model_config = ConfigDict(frozen=True, extra="ignore")
 
@@ -68,22 +74,33 @@ class ModalContext(BaseModel):
     thread_ts: str
     response_url: str | None = None
 
-    def encode(self) -> str:
+    def encode(self, seal: Seal | None = None) -> str:
         """Compact JSON within Slack's 3000 characters (the ``response_url`` goes first if needed)."""
-        raw = self.model_dump_json(exclude_none=True)
+        raw = _sealed(self, seal)
         if len(raw) > MAX_METADATA_LENGTH:
-            raw = self.model_copy(update={"response_url": None}).model_dump_json(exclude_none=True)
+            raw = _sealed(self.model_copy(update={"response_url": None}), seal)
         if len(raw) > MAX_METADATA_LENGTH:
             raise ValueError("the channel and thread do not fit in private_metadata")
         return raw
 
     @classmethod
-    def decode(cls, raw: str) -> ModalContext:
-        """Read ``private_metadata`` back; ``ValueError`` when it is not ours."""
+    def decode(cls, raw: str, seal: Seal | None = None) -> ModalContext:
+        """Read ``private_metadata`` back; ``ValueError`` when it is not ours (or, sealed, not signed by us)."""
         try:
-            return cls.model_validate_json(raw)
-        except ValidationError as exc:
+            fields = json.loads(raw)
+            context = cls.model_validate(fields)
+        except (ValueError, ValidationError) as exc:
             raise ValueError("private_metadata is not a capture context") from exc
+        if seal is not None and not seal.check(context.model_dump_json(exclude_none=True), fields.get("sig")):
+            raise ValueError("private_metadata is not signed by this deployment")
+        return context
+
+
+def _sealed(context: ModalContext, seal: Seal | None) -> str:
+    raw = context.model_dump_json(exclude_none=True)
+    if seal is None:
+        return raw
+    return json.dumps({**json.loads(raw), "sig": seal.sign(raw)}, separators=(",", ":"))
 
 
 @dataclass(frozen=True)
@@ -117,8 +134,9 @@ def build_capture_modal(
     context: ModalContext,
     customer_block: str = CUSTOMER,
     note_block: str = NOTE,
+    seal: Seal | None = None,
 ) -> dict[str, Any]:
-    """The modal view as a dict for ``views.open`` / ``views.update``."""
+    """The modal view as a dict for ``views.open`` / ``views.update`` (``context`` sealed with ``seal``)."""
     first = prefill.candidates[0].email if prefill.candidates else None
     if first is not None and len(first) > _CUSTOMER_LIMIT:
         first = None
@@ -171,7 +189,7 @@ def build_capture_modal(
         submit=PlainTextObject(text="Capture"),
         close=PlainTextObject(text="Cancel"),
         blocks=blocks,
-        private_metadata=context.encode(),
+        private_metadata=context.encode(seal),
     )
     return view.to_dict()
 

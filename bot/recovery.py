@@ -19,6 +19,8 @@ from bot.audit import record_capture
 from bot.blocks import build_request_status
 from bot.delivery import Delivery
 from bot.errors import StoreUnavailable
+from bot.private_blocks import build_request_neutral
+from bot.shared_channels import SharedChannels
 from bot.store.captures import CaptureLog, InterruptedCapture
 
 __all__ = ["INTERRUPTED", "Recovery"]
@@ -33,9 +35,18 @@ log = structlog.get_logger(__name__)
 class Recovery:
     """The lease keeper and taker-over of this process."""
 
-    def __init__(self, captures: CaptureLog, delivery: Delivery, *, retention: float, every: float = _EVERY_S) -> None:
+    def __init__(
+        self,
+        captures: CaptureLog,
+        delivery: Delivery,
+        *,
+        retention: float,
+        channels: SharedChannels | None = None,
+        every: float = _EVERY_S,
+    ) -> None:
         self._captures = captures
         self._delivery = delivery
+        self._channels = channels
         self._retention = retention
         self._every = every
         self._forgot = -math.inf
@@ -88,11 +99,14 @@ class Recovery:
                 await asyncio.wait_for(self._stop.wait(), self._every)
 
     async def _tell(self, capture: InterruptedCapture) -> None:
+        """Say so where the capture was asked; in a shared channel the details go to the requester only."""
         request = capture.request
         message = build_request_status(request, "interrupted")
+        shared = self._channels is not None and await self._channels.is_shared(request.channel_id)
         told = False
         if capture.status_ts is not None:
-            told = await self._delivery.update(request.channel_id, capture.status_ts, message)
+            shown = build_request_neutral(request, "interrupted") if shared else message
+            told = await self._delivery.update(request.channel_id, capture.status_ts, shown) and not shared
         if not told:
             told = await self._delivery.direct(request.requester_id, message)
         record_capture(request, thread_ts=capture.thread_ts, outcome=INTERRUPTED, http_status=None, duration_ms=0)

@@ -185,7 +185,8 @@ class Watches:
         if end == "success":
             people = [request.requester_id, watch.started_by]
             await finish(services, watch.ref, followup, attempt, build_watch_success(attempt, people))
-            if not watch.ref.ephemeral and followup.thread_ts:
+            # The notice goes to the thread the outcome is in (not to a channel whose outcome came privately).
+            if not watch.ref.ephemeral and followup.thread_ts and watch.ref.channel_id == followup.channel_id:
                 await _notify(services, followup, build_watch_success_notice(request, people))
             return
         outcome = build_outcome(attempt, next_value(services, attempt, followup))

@@ -2,14 +2,19 @@
 
 Exactly one Bugpilot call and one outcome per request. When the bot cannot post in
 the conversation, the outcome goes privately to the requester instead: through the
-``response_url``, else as a direct message.
+``response_url``, else as a direct message. Whatever happens, the visible request
+message does not stay "working…": when the outcome could go nowhere, it says so.
+
+In a channel shared with another organization (Slack Connect), and for set-up
+problems (API key, access, a request Bugpilot can't read) anywhere, the outcome
+goes only to the requester and the channel sees a line that names nobody else.
 """
 
 from __future__ import annotations
 
 import contextlib
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import aiohttp
 import structlog
@@ -20,14 +25,21 @@ from bot.blocks import Message, build_request_status, with_invite_hint
 from bot.bugpilot import BugpilotClient
 from bot.capture import CaptureRequest, Surface
 from bot.commands import Command
+from bot.dedupe import Dedupe, MemoryDedupe
 from bot.delivery import CANNOT_POST, SLACK_FAILURES, Delivery, failure_name, slack_error
-from bot.errors import StoreUnavailable
+from bot.errors import InvalidAction, InvalidApiKey, MissingFields, NoAccess, StoreUnavailable
 from bot.followup import FollowUpCodec
 from bot.followup_blocks import build_outcome
 from bot.members import resolve_customer
+from bot.private_blocks import build_request_neutral, build_request_undelivered, with_private_reason
+from bot.privately import send_privately
+from bot.shared_channels import SharedChannels
 from bot.store.captures import CaptureLog
 
-__all__ = ["Place", "Services", "resolve_request", "run_capture"]
+__all__ = ["CONFIGURATION_PROBLEMS", "Place", "Services", "is_shared", "resolve_request", "run_capture"]
+
+# Bugpilot's answers that are about the deployment's set-up: shown only to the requester, anywhere.
+CONFIGURATION_PROBLEMS = (InvalidApiKey, NoAccess, MissingFields, InvalidAction)
 
 log = structlog.get_logger(__name__)
 
@@ -50,12 +62,17 @@ class Services:
     """What listeners need, built once per process by ``create_app``.
 
     ``followups`` signs the values of Try again / Keep trying buttons; without it
-    outcomes carry no such buttons.
+    outcomes carry no such buttons. ``dedupe`` makes each request act once: a
+    command, submission or click replayed with the same ``trigger_id``, or an event
+    delivered again, does nothing the second time. ``channels`` tells channels shared
+    with another organization (Slack Connect) apart; without it none count as shared.
     """
 
     bugpilot: BugpilotClient
     delivery: Delivery
     followups: FollowUpCodec | None = None
+    dedupe: Dedupe = field(default_factory=MemoryDedupe)
+    channels: SharedChannels | None = None
     captures: CaptureLog | None = None
 
 
@@ -83,14 +100,17 @@ async def run_capture(services: Services, request: CaptureRequest, place: Place)
     """Carry one capture request through to exactly one delivered outcome."""
     started = time.perf_counter()
     delivery = services.delivery
-    status_ts, cannot_post = await _post_request_message(delivery, request, place)
+    shared = await is_shared(services, place.channel_id)
+    status_ts, cannot_post = await _post_request_message(delivery, request, place, shared=shared)
 
     # The outcome lives in the thread it was asked in, else in the request message's thread.
     thread_ts = place.thread_ts or status_ts
     recorded = await _record(services.captures, request, status_ts=status_ts, thread_ts=thread_ts)
     attempt = await attempt_capture(services.bugpilot, request, thread_ts=thread_ts)
     outcome_code, summary = attempt.code, summarize(attempt.error)
-    codec, own_parent = services.followups, (status_ts if place.thread_ts is None else None)
+    # In a shared channel, and for set-up problems anywhere, the outcome goes to the requester only.
+    private = shared or isinstance(attempt.error, CONFIGURATION_PROBLEMS)
+    codec, own_parent = services.followups, (status_ts if place.thread_ts is None and not private else None)
     value = (
         codec.value_for(request, channel_id=place.channel_id, thread_ts=thread_ts, status_ts=own_parent)
         if codec and attempt.retryable
@@ -98,7 +118,11 @@ async def run_capture(services: Services, request: CaptureRequest, place: Place)
     )
     outcome = build_outcome(attempt, value, offer=codec is not None)
 
-    delivered = await _deliver(delivery, request, place, status_ts, cannot_post, outcome, summary)
+    if private:
+        outcome = with_private_reason(outcome, shared=shared, channel_id=place.channel_id)
+        delivered = await _deliver_privately(delivery, request, place, status_ts, outcome, failed=bool(summary))
+    else:
+        delivered = await _deliver(delivery, request, place, status_ts, cannot_post, outcome, summary)
     if recorded is not None and services.captures is not None:
         with contextlib.suppress(StoreUnavailable):  # the store logs it; at worst a later "restarted" note
             await services.captures.finish(recorded)
@@ -108,6 +132,7 @@ async def run_capture(services: Services, request: CaptureRequest, place: Place)
         action=str(request.action),
         outcome=outcome_code,
         delivered=delivered,
+        private=private,
         attempt=request.attempt,
         duration_ms=round((time.perf_counter() - started) * 1000),
     )
@@ -125,12 +150,18 @@ async def _record(
         return None  # the store logged it: the capture goes on, unrecorded
 
 
+async def is_shared(services: Services, channel_id: str) -> bool:
+    """Whether the channel is shared with another organization (False where no lookup is wired)."""
+    return await services.channels.is_shared(channel_id) if services.channels is not None else False
+
+
 async def _post_request_message(
-    delivery: Delivery, request: CaptureRequest, place: Place
+    delivery: Delivery, request: CaptureRequest, place: Place, *, shared: bool
 ) -> tuple[str | None, str | None]:
-    """Post the "working…" message. Returns its ts, or why the bot can't post here."""
+    """Post the "working…" message (naming nobody but the requester when shared). Returns its ts, or why not."""
+    message = build_request_neutral(request, "working") if shared else build_request_status(request, "working")
     try:
-        ts = await delivery.post(place.channel_id, build_request_status(request, "working"), thread_ts=place.thread_ts)
+        ts = await delivery.post(place.channel_id, message, thread_ts=place.thread_ts)
     except SlackApiError as exc:
         error = slack_error(exc)
         log.info("slack.post_failed", method="chat.postMessage", error=error)
@@ -139,6 +170,26 @@ async def _post_request_message(
         log.warning("slack.post_failed", method="chat.postMessage", error=type(exc).__name__)
         return None, "Slack could not be reached"
     return ts, None
+
+
+async def _deliver_privately(
+    delivery: Delivery, request: CaptureRequest, place: Place, status_ts: str | None, outcome: Message, *, failed: bool
+) -> str:
+    """The outcome to the requester only; the request message becomes a neutral line."""
+    where = await send_privately(
+        delivery,
+        outcome,
+        user_id=request.requester_id,
+        channel_id=place.channel_id,
+        thread_ts=place.thread_ts or status_ts,
+        response_url=place.response_url,
+    )
+    if where == "lost":
+        log.error("outcome.undeliverable", reason="private")
+    if status_ts is not None:
+        status = "lost" if where == "lost" else ("failed" if failed else "done")
+        await delivery.update(place.channel_id, status_ts, build_request_neutral(request, status))
+    return where
 
 
 async def _deliver(
@@ -176,6 +227,9 @@ async def _deliver(
         where = "direct"
     else:
         log.error("outcome.undeliverable", reason=cannot_post)
+        if status_ts is not None:
+            # Never leave "working on it…" behind: say the result could not be shown.
+            await delivery.update(place.channel_id, status_ts, build_request_undelivered(request, summary))
         return "lost"
     if status_ts is not None:
         # The visible "working…" message must not stay "working" forever.

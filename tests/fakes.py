@@ -52,6 +52,9 @@ class FakeSlack:
     refuse_blocks: dict[str, str] = field(default_factory=dict)  # method (or "respond") -> error when blocks sent
     drop_after_read: dict[str, int] = field(default_factory=dict)  # method -> calls whose connection is cut
     socket_url: str = ""
+    refused_texts: dict[str, str] = field(default_factory=dict)  # text fragment -> error for chat.post/update
+    posted_ts: dict[int, str] = field(default_factory=dict)  # id(args) of a chat.postMessage -> its ts
+    shared_channels: set[str] = field(default_factory=set)  # Slack Connect channels (conversations.info)
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def app(self) -> web.Application:
@@ -98,7 +101,8 @@ class FakeSlack:
 
     def ts_of(self, call: Call) -> str:
         """The ts the fake gave the message ``call`` posted."""
-        return next(ts for ts, args in self.messages.items() if args is call.args)
+        found = next((ts for ts, args in self.messages.items() if args is call.args), None)
+        return found if found is not None else self.posted_ts[id(call.args)]  # updated since
 
     def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         if method in self.refuse_blocks and args.get("blocks") not in (None, "", "[]", []):
@@ -107,6 +111,9 @@ class FakeSlack:
             return {"ok": False, "error": self.method_errors[method]}
         if method == "auth.test":
             return {"ok": True, "user_id": BOT_USER_ID, "team_id": TEAM_ID, "bot_id": "B_BOT", "user": "bugpilot"}
+        refused = [error for fragment, error in self.refused_texts.items() if fragment in str(args.get("text"))]
+        if method in {"chat.postMessage", "chat.update"} and refused:
+            return {"ok": False, "error": refused[0]}
         if method == "chat.postMessage":
             channel = str(args.get("channel"))
             if channel in self.post_errors:
@@ -115,12 +122,21 @@ class FakeSlack:
                 return {"ok": False, "error": self.reply_errors[channel]}
             ts = f"{int(time.time())}.{next(self._ts):06d}"
             self.messages[ts] = args
+            self.posted_ts[id(args)] = ts
             return {"ok": True, "channel": channel, "ts": ts, "message": {"ts": ts, **args}}
         if method == "chat.update":
+            before = self.messages.get(str(args.get("ts"))) or {}
+            if before.get("thread_ts") and "thread_ts" not in args:
+                args["thread_ts"] = before["thread_ts"]  # an edited reply stays in its thread
             self.messages[str(args.get("ts"))] = args
             return {"ok": True, "channel": args.get("channel"), "ts": args.get("ts")}
         if method in {"views.open", "views.update"}:
             return self._view(method, args)
+        if method == "conversations.info":
+            channel = str(args.get("channel"))
+            return {"ok": True, "channel": {"id": channel, "is_ext_shared": channel in self.shared_channels}}
+        if method == "chat.postEphemeral":
+            return {"ok": True, "message_ts": f"{int(time.time())}.{next(self._ts):06d}"}
         if method == "chat.getPermalink":
             channel, ts = str(args.get("channel")), str(args.get("message_ts"))
             link = f"https://acme.slack.com/archives/{channel}/p{ts.replace('.', '')}"

@@ -204,10 +204,6 @@ async def test_customer_offline_gets_advice_in_thread(bot: Bot):
 @pytest.mark.parametrize(
     ("failure", "words", "code"),
     [
-        ("INVALID_API_KEY", "BUGPILOT_API_KEY", "INVALID_API_KEY"),
-        ("NO_ACCESS", "BUGPILOT_WORKSPACE_ID", "NO_ACCESS"),
-        ("MISSING_FIELDS", "bug in this bot", "MISSING_FIELDS"),
-        ("INVALID_ACTION", "did not accept `upload-screenshot`", "INVALID_ACTION"),
         ("INTERNAL_ERROR", "internal error", "INTERNAL_ERROR"),
         ("UNKNOWN_CODE", "TEAPOT_OVERFLOW", "TEAPOT_OVERFLOW"),
         ("HTML_502", "HTTP 502", "HTTP_502"),
@@ -226,6 +222,31 @@ async def test_every_upstream_failure_has_its_own_outcome(bot: Bot, failure: Fai
     assert API_KEY not in blocks
     update = await bot.slack.next_call("chat.update")
     assert "didn't work" in update.args["text"]
+
+
+@pytest.mark.parametrize(
+    ("failure", "words", "code"),
+    [
+        ("INVALID_API_KEY", "BUGPILOT_API_KEY", "INVALID_API_KEY"),
+        ("NO_ACCESS", "BUGPILOT_WORKSPACE_ID", "NO_ACCESS"),
+        ("MISSING_FIELDS", "bug in this bot", "MISSING_FIELDS"),
+        ("INVALID_ACTION", "did not accept `upload-screenshot`", "INVALID_ACTION"),
+    ],
+)
+async def test_set_up_problems_are_shown_only_to_the_requester(bot: Bot, failure: Failure, words: str, code: str):
+    """A set-up problem goes privately to the requester; the channel is told only that details went to them."""
+    bot.bugpilot.sim.failure = failure
+    await bot.command("screenshot alice@acme.com")
+    await bot.slack.next_call("chat.postMessage")
+    outcome = await bot.slack.next_call("respond")
+    blocks = json.dumps(outcome.args["blocks"])
+    assert words in blocks
+    assert f"Code: `{code}`" in blocks
+    assert API_KEY not in blocks
+    assert outcome.args["response_type"] == "ephemeral"
+    update = await bot.slack.next_call("chat.update")
+    assert update.args["text"] == ":warning: Bugpilot couldn't capture — details sent to <@U_AGENT>."
+    assert len(bot.slack.of("chat.postMessage")) == 1
 
 
 async def test_timeout_is_a_clear_outcome_within_seconds(aiohttp_client: Any, settings: Settings, bot: Bot):

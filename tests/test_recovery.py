@@ -14,6 +14,7 @@ from bot.capture import CaptureRequest, Surface
 from bot.commands import Action
 from bot.delivery import Delivery
 from bot.recovery import Recovery
+from bot.shared_channels import SharedChannels
 from bot.store import Store, database_url
 from bot.store.captures import CaptureLog
 from tests.fakes import BOT_TOKEN, FakeSlack
@@ -161,3 +162,20 @@ async def test_each_round_forgets_captures_past_the_retention(store: Store, cloc
     recovery = Recovery(CaptureLog(store, owner="other"), delivery, retention=86400)
     await recovery.run_once()
     assert await log.forget_before(clock.now) == 0
+
+
+async def test_in_a_shared_channel_the_request_message_names_no_customer(
+    store: Store, clock: Clock, delivery: Delivery, fake_slack: FakeSlack
+):
+    """Slack Connect: the channel line names only the requester; the details go to them directly."""
+    fake_slack.shared_channels.add("C_SUPPORT")
+    await CaptureLog(store, owner="dead").begin(REQUEST, status_ts="1700000000.000100", thread_ts="1700000000.000100")
+    clock.now += 9
+    channels = SharedChannels(delivery.client)
+    await Recovery(CaptureLog(store, owner="me"), delivery, retention=86400, channels=channels).run_once()
+    update = await fake_slack.next_call("chat.update")
+    assert "alice@acme.com" not in str(update.args)
+    assert "<@U_AGENT>" in update.args["text"]
+    direct = await fake_slack.next_call("chat.postMessage")
+    assert direct.args["channel"] == "U_AGENT"
+    assert "alice@acme.com" in direct.args["text"]

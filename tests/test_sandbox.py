@@ -76,8 +76,6 @@ async def test_offline_customer_gets_the_advice(driver: Driver):
 @pytest.mark.parametrize(
     ("failure", "words"),
     [
-        ("INVALID_API_KEY", "rejected this bot's API key"),
-        ("NO_ACCESS", "refused access"),
         ("INTERNAL_ERROR", "internal error"),
         ("HTML_502", "HTTP 502"),
         ("NOT_JSON", "doesn't understand"),
@@ -89,6 +87,43 @@ async def test_each_failure_switch_reaches_the_bot(driver: Driver, failure: str,
     await driver.post("bugpilot", {"failure": failure})
     await driver.post("command", {"text": "/bugpilot screenshot cust_8812"})
     await driver.until(lambda state: thread_outcome(state, words))
+
+
+@pytest.mark.parametrize(
+    ("failure", "words"),
+    [("INVALID_API_KEY", "rejected this bot's API key"), ("NO_ACCESS", "refused access")],
+)
+async def test_set_up_failures_are_shown_to_the_requester_only(driver: Driver, failure: str, words: str):
+    """A set-up problem comes as an ephemeral message; the channel's request line names nothing else."""
+    await driver.post("bugpilot", {"failure": failure})
+    await driver.post("command", {"text": "/bugpilot screenshot cust_8812"})
+    await driver.until(
+        lambda state: next((m for m in bot_messages(state) if m["ephemeral"] and words in m["text"]), None)
+    )
+    request = await driver.until(
+        lambda state: next((m for m in bot_messages(state) if "couldn't capture — details sent" in m["text"]), None)
+    )
+    assert "cust_8812" not in json.dumps(request)
+    public = [m for m in bot_messages(driver.sandbox.controls.snapshot()) if not m["ephemeral"]]
+    assert not [m for m in public if words in m["text"]]
+
+
+async def test_in_a_shared_support_channel_the_outcome_is_private(driver: Driver):
+    """With #support shared with Customer Inc, no public message names the customer or the note."""
+    assert (await driver.post("slack", {"support_shared": True}))["support_shared"] is True
+    assert driver.sandbox.controls.snapshot()["slack"]["support_shared"] is True
+    await driver.post("command", {"text": "/bugpilot screenshot cust_8812 checkout spins forever"})
+    await driver.until(
+        lambda state: next(
+            (m for m in bot_messages(state) if m["ephemeral"] and "Screenshot requested" in m["text"]), None
+        )
+    )
+    await driver.until(
+        lambda state: next((m for m in bot_messages(state) if "details went to them" in m["text"]), None)
+    )
+    public = json.dumps([m for m in bot_messages(driver.sandbox.controls.snapshot()) if not m["ephemeral"]])
+    assert "cust_8812" not in public
+    assert "checkout spins" not in public
 
 
 async def test_switch_values_are_checked(driver: Driver):

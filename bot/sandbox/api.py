@@ -78,7 +78,9 @@ class InteractionApi:
         if f"<@{BOT_USER}>" not in wire or "app_mention" not in self._bot_events:
             return _answer(200, "posted")
         parent = ws.find(SUPPORT, message["thread_ts"]) if message.get("thread_ts") else None
-        event = payloads.app_mention_event(message, parent_user_id=parent["user"] if parent else None)
+        event = payloads.app_mention_event(
+            message, parent_user_id=parent["user"] if parent else None, shared=ws.support_shared
+        )
         body = json.dumps(event)
         answer = await self._sender.send_json(body)
         ws.note("Slack → bot", f"app_mention event {event['event_id']}{_result(answer)}", ok=answer.ok)

@@ -85,7 +85,11 @@ class Controls:
                 "failures": [{"code": code, "label": FAILURE_LABELS.get(code, code)} for code in FAILURES],
                 "bot_timeout": self._bot_timeout,
             },
-            "slack": {"bot_can_post": ws.bot_can_post, "duplicate_events": ws.duplicate_events},
+            "slack": {
+                "bot_can_post": ws.bot_can_post,
+                "duplicate_events": ws.duplicate_events,
+                "support_shared": ws.support_shared,
+            },
             "commands": [asdict(command) for command in self._commands],
             "shortcuts": self._shortcuts,
             "activity": [asdict(line) for line in ws.activity],
@@ -144,15 +148,23 @@ class Controls:
         return web.json_response({"failure": self.bugpilot.failure, "latency": self.bugpilot.latency})
 
     async def set_slack(self, request: web.Request) -> web.Response:
-        """Slack's side: may the bot post in #support; are events delivered twice."""
+        """Slack's side: may the bot post in #support; are events delivered twice; is #support shared."""
         data = await read_json(request)
         ws = self.workspace
         if "bot_can_post" in data:
             ws.bot_can_post = bool(data["bot_can_post"])
         if "duplicate_events" in data:
             ws.duplicate_events = bool(data["duplicate_events"])
+        if "support_shared" in data:
+            ws.share_support(shared=bool(data["support_shared"]))
         ws.touch()
-        return web.json_response({"bot_can_post": ws.bot_can_post, "duplicate_events": ws.duplicate_events})
+        return web.json_response(
+            {
+                "bot_can_post": ws.bot_can_post,
+                "duplicate_events": ws.duplicate_events,
+                "support_shared": ws.support_shared,
+            }
+        )
 
     async def dismiss(self, request: web.Request) -> web.Response:
         """Dismiss an ephemeral message or a notice."""

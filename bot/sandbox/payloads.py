@@ -187,7 +187,11 @@ def view_closed(view: dict[str, Any]) -> dict[str, Any]:
 
 
 def app_mention_event(
-    message: dict[str, Any], *, event_id: str | None = None, parent_user_id: str | None = None
+    message: dict[str, Any],
+    *,
+    event_id: str | None = None,
+    parent_user_id: str | None = None,
+    shared: bool = False,
 ) -> dict[str, Any]:
     """The Events API callback for a message that mentions the bot."""
     event: dict[str, Any] = {
@@ -222,7 +226,7 @@ def app_mention_event(
                 "is_enterprise_install": False,
             }
         ],
-        "is_ext_shared_channel": message["channel"] == SUPPORT,
+        "is_ext_shared_channel": shared and message["channel"] == SUPPORT,
     }
 
 

@@ -59,6 +59,7 @@ class Workspace:
     calls: dict[str, int] = field(default_factory=dict)
     bot_can_post: bool = True
     duplicate_events: bool = False
+    support_shared: bool = False  # #support shared with Customer Inc (Slack Connect)
     version: int = 0
     _triggers: dict[str, float] = field(default_factory=dict)
     _response_urls: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -158,9 +159,9 @@ class Workspace:
                 "id": SUPPORT,
                 "name": "support",
                 "is_channel": True,
-                "is_ext_shared": True,
+                "is_ext_shared": self.support_shared,
                 "is_member": True,
-                "topic": "Customer Inc × Acme — shared channel",
+                "topic": _support_topic(shared=self.support_shared),
             },
         }
         self.messages = []
@@ -176,6 +177,12 @@ class Workspace:
                 "My login is <mailto:bob@customer.io|bob@customer.io> — can someone take a look?"
             ),
         )
+        self.touch()
+
+    def share_support(self, *, shared: bool) -> None:
+        """Share #support with Customer Inc (Slack Connect), or make it an Acme-only channel again."""
+        self.support_shared = shared
+        self.conversations[SUPPORT].update(is_ext_shared=shared, topic=_support_topic(shared=shared))
         self.touch()
 
     def channel_id(self, channel: str) -> str:
@@ -301,3 +308,7 @@ class Workspace:
         self.view_errors = {}
         self.view_problem = ""
         self.touch()
+
+
+def _support_topic(*, shared: bool) -> str:
+    return "Customer Inc × Acme — shared channel" if shared else "Acme support team — internal channel"

@@ -1,4 +1,8 @@
-"""The ``/bugpilot`` slash command: acknowledge at once, then capture in the background."""
+"""The ``/bugpilot`` slash command: acknowledge at once, then capture in the background.
+
+A command is acted on once per ``trigger_id``: the same signed body sent again
+makes no second capture.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from bot.blocks import Message, build_usage
 from bot.capture import Surface
 from bot.commands import Command, HelpRequest, parse_command
+from bot.dedupe import key_of
 from bot.error_blocks import render_error
 from bot.errors import TargetUserError, UsageError
 from bot.tasks import BackgroundTasks
@@ -38,6 +43,11 @@ def register(bolt: AsyncApp, services: Services, tasks: BackgroundTasks) -> None
             return
         if tasks.closed:
             await _ack_with(ack, Message(text=":hourglass: Bugpilot is restarting; try again in a few seconds."))
+            return
+        if not await services.dedupe.first_time(key_of("trigger", command.get("trigger_id"))):
+            # The same signed request again (a replay): it already made its capture.
+            await _ack_with(ack, Message(text="That request was already handled; see its message above."))
+            log.warning("command.duplicate", surface="command")
             return
         await ack()
         tasks.spawn(_capture(services, parsed, command), name="capture:command")

@@ -2,7 +2,8 @@
 
 Each click is acknowledged at once; the button's signed value is checked before
 anything else, and a click on a message that already has a follow-up running
-makes no second Bugpilot call.
+makes no second Bugpilot call. A click replayed (same ``trigger_id``) does nothing;
+a value is refused on any message but one in the thread it was signed for.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 import structlog
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
+from bot.dedupe import key_of
 from bot.error_blocks import render_error
 from bot.errors import BotError, FollowUpRefused, InvalidButton
 from bot.followup import FollowUp
@@ -37,6 +39,9 @@ def register(bolt: AsyncApp, services: Services, tasks: BackgroundTasks, busy: B
     def listener(kind: str, act: Callable[[OutcomeRef, FollowUp, str], None]) -> _Listener:
         async def on_click(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
             await ack()
+            if not await services.dedupe.first_time(key_of("trigger", body.get("trigger_id"))):
+                log.warning("followup.duplicate", kind=kind)  # the same signed click again: it already acted
+                return
             user_id = str((body.get("user") or {}).get("id") or "")
             try:
                 ref, followup = _read(services, body, action)
@@ -86,4 +91,21 @@ def _read(services: Services, body: dict[str, Any], action: dict[str, Any]) -> t
     if followup.channel_id != ref.channel_id and not ref.channel_id.startswith("D"):
         log.warning("followup.invalid_value", reason="other_channel")
         raise InvalidButton("the button belongs to another conversation")
+    # In its conversation an outcome sits in the thread its value was signed for (the thread
+    # asked in, or the request message's): a value copied onto another capture's message is refused.
+    in_place = followup.channel_id == ref.channel_id and not ref.ephemeral
+    if in_place and (followup.thread_ts is None or _thread_of(body) != followup.thread_ts):
+        log.warning("followup.invalid_value", reason="other_message")
+        raise InvalidButton("the button belongs to another message")
     return ref, followup
+
+
+def _thread_of(body: dict[str, Any]) -> str | None:
+    """The thread the clicked message is in, as Slack tells it (container, else the message)."""
+    container = body.get("container")
+    message = body.get("message")
+    for source in (container, message):
+        thread = source.get("thread_ts") if isinstance(source, dict) else None
+        if isinstance(thread, str) and thread:
+            return thread
+    return None

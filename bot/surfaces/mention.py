@@ -1,8 +1,9 @@
 """``@Bugpilot <action> <user> [note]`` in a channel or thread: the slash command's grammar, in the thread.
 
 Slack redelivers an event it thinks timed out, so each mention is handled once:
-keyed by ``event_id`` and by the message itself, in a bounded memory. The bot's own
-messages, edits and people from other organizations (Slack Connect) are ignored.
+keyed by ``event_id`` and by the message itself (``Services.dedupe``). The bot's own
+messages, other bots' messages, edits and people from other organizations (Slack
+Connect) are ignored.
 """
 
 from __future__ import annotations
@@ -19,25 +20,23 @@ from slack_sdk.errors import SlackApiError
 from bot.blocks import Message, build_usage
 from bot.capture import Surface
 from bot.commands import Command, HelpRequest, parse_command
-from bot.dedupe import RecentKeys
+from bot.dedupe import key_of
 from bot.delivery import slack_error
 from bot.error_blocks import render_error
 from bot.errors import TargetUserError, UsageError
+from bot.privately import send_privately
 from bot.tasks import BackgroundTasks
-from bot.workflow import Place, Services, resolve_request, run_capture
+from bot.workflow import Place, Services, is_shared, resolve_request, run_capture
 
 __all__ = ["INVOCATION", "register", "without_bot_mention"]
 
 INVOCATION = "@Bugpilot"
-DEDUPE_TTL_S = 15 * 60
-DEDUPE_MAX_KEYS = 10_000
 
 log = structlog.get_logger(__name__)
 
 
 def register(bolt: AsyncApp, services: Services, tasks: BackgroundTasks) -> None:
     """Wire the ``app_mention`` listener."""
-    recent = RecentKeys(ttl=DEDUPE_TTL_S, max_keys=DEDUPE_MAX_KEYS)
 
     async def on_mention(
         event: dict[str, Any], body: dict[str, Any], context: AsyncBoltContext, request: AsyncBoltRequest
@@ -47,7 +46,7 @@ def register(bolt: AsyncApp, services: Services, tasks: BackgroundTasks) -> None
             log.info("mention.ignored", reason=ignored)
             return
         channel, ts = str(event.get("channel") or ""), str(event.get("ts") or "")
-        if not recent.first_time(str(body.get("event_id") or ""), f"{channel}:{ts}"):
+        if not await services.dedupe.first_time(key_of("event", body.get("event_id")), key_of("message", channel, ts)):
             log.info("mention.duplicate", retry=_first(request.headers.get("x-slack-retry-num")))
             return
         thread_ts = str(event.get("thread_ts") or ts)
@@ -103,6 +102,9 @@ def _ignored_because(event: Mapping[str, Any], context: AsyncBoltContext) -> str
     bot_user = context.bot_user_id
     if (bot_user and event.get("user") == bot_user) or (context.bot_id and event.get("bot_id") == context.bot_id):
         return "own_message"
+    if event.get("bot_id") or event.get("bot_profile") or event.get("subtype") == "bot_message":
+        # Another app's message: bots don't ask for captures, and two bots must not answer each other.
+        return "bot"
     if not event.get("user"):
         return "no_user"
     return None
@@ -122,7 +124,17 @@ async def _capture(services: Services, parsed: Command, place: Place, *, request
             services, parsed, place, requester=requester, team=team, surface=Surface.MENTION
         )
     except TargetUserError as exc:
-        await _reply(services, place.channel_id, place.thread_ts or "", requester, render_error(exc))
+        if await is_shared(services, place.channel_id):
+            # It names the member; in a Slack Connect channel only the requester sees that.
+            await send_privately(
+                services.delivery,
+                render_error(exc),
+                user_id=requester,
+                channel_id=place.channel_id,
+                thread_ts=place.thread_ts,
+            )
+        else:
+            await _reply(services, place.channel_id, place.thread_ts or "", requester, render_error(exc))
         log.info("command.handled", surface="mention", outcome="unusable_member")
         return
     await run_capture(services, request, place)

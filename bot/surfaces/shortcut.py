@@ -4,7 +4,8 @@ Slack's trigger expires 3 s after the click, so the listener acknowledges and ca
 ``views.open`` before anything slow. What needs a lookup (mentioned members' and a
 Slack Connect author's emails, the message's permalink) is filled in afterwards
 with one ``views.update``, within a time budget. The submission is validated in the
-ack; a valid one closes the modal and the capture runs in the background.
+ack; a valid one closes the modal and the capture runs in the background, once
+per submission (``trigger_id`` and view id).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.blocks import Message
 from bot.capture import CaptureRequest, Surface
+from bot.dedupe import key_of
 from bot.delivery import SLACK_FAILURES, failure_name, slack_error
 from bot.errors import TargetUserError
 from bot.markup import escape_mrkdwn
@@ -37,6 +39,7 @@ from bot.modals import (
     read_form,
 )
 from bot.prefill import Candidate, MessageFacts, build_note, candidates_in_order, read_message
+from bot.seal import Seal
 from bot.tasks import BackgroundTasks
 from bot.workflow import Place, Services, run_capture
 
@@ -53,6 +56,9 @@ def register(bolt: AsyncApp, services: Services, tasks: BackgroundTasks) -> None
 
     async def on_shortcut(ack: AsyncAck, shortcut: dict[str, Any], context: AsyncBoltContext) -> None:
         await ack()
+        if not await services.dedupe.first_time(key_of("trigger", shortcut.get("trigger_id"))):
+            log.warning("shortcut.duplicate")
+            return
         requester = str((shortcut.get("user") or {}).get("id") or "")
         skip = frozenset(user for user in (requester, context.bot_user_id) if user)
         facts = read_message(shortcut, installing_team=_installing_team(context, shortcut), skip_users=skip)
@@ -64,11 +70,11 @@ def register(bolt: AsyncApp, services: Services, tasks: BackgroundTasks) -> None
             note=build_note(facts.text, None),
             looking_up=facts.lookups,
         )
-        view = await _open(services, shortcut, build_capture_modal(first, context=where))
+        view = await _open(services, shortcut, build_capture_modal(first, context=where, seal=_seal(services)))
         if view is None:
             return
         log.info("shortcut.modal_opened", candidates=len(first.candidates), lookups=facts.lookups)
-        tasks.spawn(_enrich(services.delivery.client, facts, first, where, view), name="shortcut:enrich")
+        tasks.spawn(_enrich(services, facts, first, where, view), name="shortcut:enrich")
 
     async def on_submit(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         form = read_form((view.get("state") or {}).get("values") or {})
@@ -77,16 +83,22 @@ def register(bolt: AsyncApp, services: Services, tasks: BackgroundTasks) -> None
             log.info("command.handled", surface="shortcut", outcome="invalid_form", fields=sorted(form.errors))
             return
         try:
-            where = ModalContext.decode(str(view.get("private_metadata") or ""))
-        except ValueError:
+            where = ModalContext.decode(str(view.get("private_metadata") or ""), _seal(services))
+        except ValueError as exc:
             problem = "This form lost track of its message. Close it and use the shortcut again."
             await ack(response_action="errors", errors={ACTION_BLOCK: problem})
-            log.warning("shortcut.bad_metadata")
+            log.warning("shortcut.bad_metadata", reason=str(exc))
             return
         structlog.contextvars.bind_contextvars(channel_id=where.channel_id)
         if tasks.closed:
             problem = "Bugpilot is restarting; submit again in a few seconds."
             await ack(response_action="errors", errors={ACTION_BLOCK: problem})
+            return
+        replay = key_of("trigger", body.get("trigger_id")), key_of("view", view.get("id"))
+        if not await services.dedupe.first_time(*replay):
+            # A submitted modal closes; the same submission again is a replay, and made its capture.
+            await ack()
+            log.warning("command.duplicate", surface="shortcut")
             return
         await ack()
         request = CaptureRequest(
@@ -131,14 +143,20 @@ async def _open(services: Services, shortcut: Mapping[str, Any], view: dict[str,
     return None
 
 
+def _seal(services: Services) -> Seal | None:
+    """What seals the modal's private_metadata (None only where no buttons are signed either)."""
+    return services.followups.metadata if services.followups is not None else None
+
+
 async def _enrich(
-    client: AsyncWebClient,
+    services: Services,
     facts: MessageFacts,
     first: ModalPrefill,
     where: ModalContext,
     opened: Mapping[str, Any],
 ) -> None:
     """Look up what the open modal lacks, within the budget, and update it once."""
+    client = services.delivery.client
     lookups: dict[str, Awaitable[str | None]] = {"permalink": _permalink(client, facts)}
     for user_id, _label in facts.mentions:
         lookups[f"mention:{user_id}"] = _email(client, user_id)
@@ -167,6 +185,7 @@ async def _enrich(
         context=where,
         customer_block=CUSTOMER if final_email == first_email else f"{CUSTOMER}_1",
         note_block=NOTE if final.note == first.note else f"{NOTE}_1",
+        seal=_seal(services),
     )
     try:
         await client.views_update(view_id=str(opened.get("id") or ""), hash=opened.get("hash"), view=view)

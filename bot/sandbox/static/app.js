@@ -183,6 +183,9 @@ function wireControls() {
   document.getElementById("duplicate-events").addEventListener("change", (event) =>
     api("slack", { duplicate_events: event.target.checked }),
   );
+  document.getElementById("support-shared").addEventListener("change", (event) =>
+    api("slack", { support_shared: event.target.checked }),
+  );
   document.getElementById("add-customer").addEventListener("submit", (event) => {
     event.preventDefault();
     const input = document.getElementById("new-customer");

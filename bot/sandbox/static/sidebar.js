@@ -70,6 +70,7 @@ export function renderSidebar(state, onSwitch, unread = []) {
   document.getElementById("latency").value = String(state.bugpilot.latency);
   document.getElementById("bot-can-post").checked = state.slack.bot_can_post;
   document.getElementById("duplicate-events").checked = state.slack.duplicate_events;
+  document.getElementById("support-shared").checked = state.slack.support_shared;
 }
 
 /** The last lines of what went over the wire. */

@@ -7,7 +7,9 @@ the work in flight has had its chance to finish.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -15,9 +17,10 @@ import aiohttp
 import structlog
 from aiohttp import web
 from pydantic import SecretStr
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
@@ -33,6 +36,7 @@ from bot.retry import Busy
 from bot.settings import Mode, Settings, SettingsError
 from bot.surfaces import command, followup, mention, shortcut
 from bot.tasks import BackgroundTasks
+from bot.verify import check_headers, check_signature, parse_body
 from bot.watches import Watches, WatchPolicy
 from bot.workflow import Services
 
@@ -42,8 +46,11 @@ BOLT = web.AppKey("bolt", AsyncApp)
 TASKS = web.AppKey("tasks", BackgroundTasks)
 WATCHES = web.AppKey("watches", Watches)
 SOCKET = web.AppKey("socket", AsyncSocketModeHandler)
+_SIGNING_SECRET = web.AppKey("signing_secret", str)
 
 MAX_BODY_BYTES = 256 * 1024
+# Slack sends a few kilobytes at once: a body still arriving after this is a client holding a connection.
+BODY_READ_SECONDS = 10.0
 _POOL_LIMIT = 512
 
 log = structlog.get_logger(__name__)
@@ -53,6 +60,7 @@ def create_app(settings: Settings, *, mode: Mode = "http") -> web.Application:
     """Build the web application: ``POST /slack/events`` (HTTP mode) and ``GET /healthz``."""
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[TASKS] = BackgroundTasks()
+    app[_SIGNING_SECRET] = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
     app.cleanup_ctx.append(_lifecycle(settings, mode))
     app.router.add_get("/healthz", _healthz)
     if mode == "http":
@@ -186,10 +194,35 @@ def _button_key(settings: Settings) -> str:
 
 
 async def _slack_events(request: web.Request) -> web.StreamResponse:
+    """Refuse what Slack did not sign (401) or what cannot be read (400, 408, 413); hand the rest to Bolt.
+
+    The body is read in full before the request counts as being acknowledged, so a client
+    dribbling one holds back no background work.
+    """
+    secret = request.app[_SIGNING_SECRET]
+    rejection = check_headers(request.headers, secret=secret, now=time.time())
+    if rejection is not None:
+        return _refused(401, rejection)
+    try:
+        async with asyncio.timeout(BODY_READ_SECONDS):
+            body = await request.read()
+    except TimeoutError:
+        return _refused(408, "body_too_slow")
+    rejection = check_signature(request.headers, body, secret=secret, now=time.time())
+    if rejection is not None:
+        return _refused(401, rejection)
+    text = parse_body(body, request.content_type)
+    if text is None:
+        return _refused(400, "unreadable_body")
     with request.app[TASKS].acknowledging():
-        bolt_request = await to_bolt_request(request)
+        bolt_request = AsyncBoltRequest(body=text, query=request.query_string, headers=request.headers)  # type: ignore[arg-type]
         bolt_response = await request.app[BOLT].async_dispatch(bolt_request)
     return await to_aiohttp_response(bolt_response)
+
+
+def _refused(status: int, reason: str) -> web.Response:
+    log.info("request.refused", status=status, reason=reason)
+    return web.Response(status=status, text=reason)
 
 
 async def _healthz(request: web.Request) -> web.Response:

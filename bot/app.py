@@ -26,7 +26,7 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetry
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.access import AccessPolicy, UsergroupMembers, access_middleware
-from bot.authorize import single_workspace_authorize
+from bot.authorize import SlackAuth
 from bot.bugpilot import BugpilotClient
 from bot.crashes import error_handler
 from bot.delivery import SLACK_FAILURES, Delivery, failure_name, slack_error
@@ -40,17 +40,20 @@ from bot.verify import check_headers, check_signature, parse_body
 from bot.watches import Watches, WatchPolicy
 from bot.workflow import Services
 
-__all__ = ["BOLT", "SOCKET", "TASKS", "WATCHES", "create_app"]
+__all__ = ["BOLT", "SLACK_AUTH", "SOCKET", "TASKS", "WATCHES", "create_app"]
 
 BOLT = web.AppKey("bolt", AsyncApp)
 TASKS = web.AppKey("tasks", BackgroundTasks)
 WATCHES = web.AppKey("watches", Watches)
 SOCKET = web.AppKey("socket", AsyncSocketModeHandler)
+SLACK_AUTH = web.AppKey("slack_auth", SlackAuth)
 _SIGNING_SECRET = web.AppKey("signing_secret", str)
 
 MAX_BODY_BYTES = 256 * 1024
 # Slack sends a few kilobytes at once: a body still arriving after this is a client holding a connection.
 BODY_READ_SECONDS = 10.0
+# How long /healthz waits for an auth.test before it reports what it last knew.
+HEALTH_SLACK_WAIT_SECONDS = 1.0
 _POOL_LIMIT = 512
 
 log = structlog.get_logger(__name__)
@@ -89,7 +92,8 @@ def _lifecycle(settings: Settings, mode: Mode) -> Callable[[web.Application], As
             )
             busy = Busy()
             app[WATCHES] = Watches(services, app[TASKS], busy, _watch_policy(settings))
-            bolt = build_bolt(settings, slack, services, app[TASKS], busy=busy, watches=app[WATCHES])
+            app[SLACK_AUTH] = SlackAuth(slack)
+            bolt = build_bolt(settings, app[SLACK_AUTH], services, app[TASKS], busy=busy, watches=app[WATCHES])
             app[BOLT] = bolt
             socket = None
             if mode == "socket" and settings.slack_app_token is not None:
@@ -128,7 +132,7 @@ async def _check_app_token(slack: AsyncWebClient, app_token: SecretStr) -> None:
 
 def build_bolt(
     settings: Settings,
-    slack: AsyncWebClient,
+    auth: SlackAuth,
     services: Services,
     tasks: BackgroundTasks,
     *,
@@ -136,6 +140,7 @@ def build_bolt(
     watches: Watches,
 ) -> AsyncApp:
     """The Bolt app with every listener registered, behind the access check."""
+    slack = auth.client
     secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
     # Bolt's client holds no token: with one, Bolt would authorize each request with its own
     # auth.test until one is cached; ``authorize`` hands every request the token instead.
@@ -148,7 +153,7 @@ def build_bolt(
     )
     bolt = AsyncApp(
         client=tokenless,
-        authorize=single_workspace_authorize(slack),
+        authorize=auth.authorize,
         signing_secret=secret,
         process_before_response=False,
         logger=logging.getLogger("slack_bolt"),
@@ -226,12 +231,20 @@ def _refused(status: int, reason: str) -> web.Response:
 
 
 async def _healthz(request: web.Request) -> web.Response:
-    """``ok`` while serving; 503 while stopping or, in Socket Mode, while the socket is down."""
+    """``ok`` while serving; 503 while stopping, while Slack can't be used, or while the socket is down.
+
+    Slack's state is the last ``auth.test`` (asked again here until one succeeds): ``unreachable``
+    or ``refused`` (the bot token) is 503. In Socket Mode the socket has to be connected too.
+    """
     tasks = request.app[TASKS]
     body: dict[str, object] = {"in_flight": len(tasks)}
     healthy = not tasks.closed
     if WATCHES in request.app:
         body["watches"] = len(request.app[WATCHES])
+    if SLACK_AUTH in request.app and not tasks.closed:
+        slack = await request.app[SLACK_AUTH].check(HEALTH_SLACK_WAIT_SECONDS)
+        body["slack"] = slack
+        healthy = healthy and slack in {"ok", "unknown"}
     if SOCKET in request.app:
         connected = await request.app[SOCKET].client.is_connected()
         body["socket"] = "connected" if connected else "disconnected"

@@ -6,8 +6,10 @@ STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.installed-bench
 # Options for the benchmark, e.g. make bench BENCH_ARGS="-n 500 --latency 5"
 BENCH_ARGS ?=
+# Options for the attacks, e.g. make attack ATTACK_ARGS="--only forged,slowloris"
+ATTACK_ARGS ?=
 
-.PHONY: run test lint typecheck format screenshots bench
+.PHONY: run test lint typecheck format screenshots bench attack
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -43,3 +45,7 @@ $(BENCH_STAMP): $(STAMP)
 # The load benchmark (about a minute): the bot against a bare signature check and a synchronous Bolt app.
 bench: $(BENCH_STAMP)
 	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
+
+# The attacks (about 15 s, loopback only): the real bot against local fakes; exits 1 if any attack got through.
+attack: $(STAMP)
+	$(BIN)/python -m benchmarks.attack $(ATTACK_ARGS)

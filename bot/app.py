@@ -7,9 +7,11 @@ the work in flight has had its chance to finish.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
-import socket
+import platform
+import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -18,14 +20,15 @@ import aiohttp
 import structlog
 from aiohttp import web
 from pydantic import SecretStr
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.access import AccessPolicy, UsergroupMembers, access_middleware
-from bot.authorize import single_workspace_authorize
+from bot.authorize import SlackAuth
 from bot.bugpilot import BugpilotClient
 from bot.crashes import error_handler
 from bot.dedupe import DEDUPE_TTL_S
@@ -42,18 +45,26 @@ from bot.store.captures import CaptureLog
 from bot.store.dedupe import StoredDedupe
 from bot.surfaces import command, followup, mention, shortcut
 from bot.tasks import BackgroundTasks
+from bot.verify import check_headers, check_signature, parse_body
 from bot.watches import Watches, WatchPolicy
 from bot.workflow import Services
 
-__all__ = ["BOLT", "SOCKET", "STORE", "TASKS", "WATCHES", "create_app"]
+__all__ = ["BOLT", "SLACK_AUTH", "SOCKET", "STORE", "TASKS", "WATCHES", "create_app"]
 
 BOLT = web.AppKey("bolt", AsyncApp)
 TASKS = web.AppKey("tasks", BackgroundTasks)
 WATCHES = web.AppKey("watches", Watches)
 SOCKET = web.AppKey("socket", AsyncSocketModeHandler)
 STORE = web.AppKey("store", Store)
+SLACK_AUTH = web.AppKey("slack_auth", SlackAuth)
+_SIGNING_SECRET = web.AppKey("signing_secret", str)
 
 MAX_BODY_BYTES = 256 * 1024
+# Slack sends a few kilobytes at once: a body still arriving after this is a client holding a connection.
+BODY_READ_SECONDS = 10.0
+# How long /healthz waits for an auth.test before it reports what it last knew.
+HEALTH_SLACK_WAIT_SECONDS = 1.0
+HEALTH_DATABASE_WAIT_SECONDS = 1.0
 _POOL_LIMIT = 512
 
 log = structlog.get_logger(__name__)
@@ -63,6 +74,7 @@ def create_app(settings: Settings, *, mode: Mode = "http") -> web.Application:
     """Build the web application: ``POST /slack/events`` (HTTP mode) and ``GET /healthz``."""
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[TASKS] = BackgroundTasks()
+    app[_SIGNING_SECRET] = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
     app.cleanup_ctx.append(_lifecycle(settings, mode))
     app.router.add_get("/healthz", _healthz)
     if mode == "http":
@@ -98,7 +110,8 @@ def _lifecycle(settings: Settings, mode: Mode) -> Callable[[web.Application], As
             recovery.start()
             busy = Busy()
             app[WATCHES] = Watches(services, app[TASKS], busy, _watch_policy(settings))
-            bolt = build_bolt(settings, slack, services, app[TASKS], busy=busy, watches=app[WATCHES])
+            app[SLACK_AUTH] = SlackAuth(slack)
+            bolt = build_bolt(settings, app[SLACK_AUTH], services, app[TASKS], busy=busy, watches=app[WATCHES])
             app[BOLT] = bolt
             socket = None
             if mode == "socket" and settings.slack_app_token is not None:
@@ -123,7 +136,7 @@ def _lifecycle(settings: Settings, mode: Mode) -> Callable[[web.Application], As
 
 def _owner() -> str:
     """This process's name on the captures it holds: host, pid and a nonce (pids are reused)."""
-    return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    return f"{platform.node()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
 async def _open_store(settings: Settings) -> Store:
@@ -157,7 +170,7 @@ async def _check_app_token(slack: AsyncWebClient, app_token: SecretStr) -> None:
 
 def build_bolt(
     settings: Settings,
-    slack: AsyncWebClient,
+    auth: SlackAuth,
     services: Services,
     tasks: BackgroundTasks,
     *,
@@ -165,6 +178,7 @@ def build_bolt(
     watches: Watches,
 ) -> AsyncApp:
     """The Bolt app with every listener registered, behind the access check."""
+    slack = auth.client
     secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
     # Bolt's client holds no token: with one, Bolt would authorize each request with its own
     # auth.test until one is cached; ``authorize`` hands every request the token instead.
@@ -177,7 +191,7 @@ def build_bolt(
     )
     bolt = AsyncApp(
         client=tokenless,
-        authorize=single_workspace_authorize(slack),
+        authorize=auth.authorize,
         signing_secret=secret,
         process_before_response=False,
         logger=logging.getLogger("slack_bolt"),
@@ -223,19 +237,63 @@ def _button_key(settings: Settings) -> str:
 
 
 async def _slack_events(request: web.Request) -> web.StreamResponse:
+    """Refuse what Slack did not sign (401) or what cannot be read (400, 408, 413); hand the rest to Bolt.
+
+    The body is read in full before the request counts as being acknowledged, so a client
+    dribbling one holds back no background work.
+    """
+    secret = request.app[_SIGNING_SECRET]
+    rejection = check_headers(request.headers, secret=secret, now=time.time())
+    if rejection is not None:
+        return _refused(401, rejection)
+    try:
+        async with asyncio.timeout(BODY_READ_SECONDS):
+            body = await request.read()
+    except TimeoutError:
+        return _refused(408, "body_too_slow")
+    rejection = check_signature(request.headers, body, secret=secret, now=time.time())
+    if rejection is not None:
+        return _refused(401, rejection)
+    text = parse_body(body, request.content_type)
+    if text is None:
+        return _refused(400, "unreadable_body")
     with request.app[TASKS].acknowledging():
-        bolt_request = await to_bolt_request(request)
+        bolt_request = AsyncBoltRequest(body=text, query=request.query_string, headers=request.headers)  # type: ignore[arg-type]
         bolt_response = await request.app[BOLT].async_dispatch(bolt_request)
     return await to_aiohttp_response(bolt_response)
 
 
+def _refused(status: int, reason: str) -> web.Response:
+    log.info("request.refused", status=status, reason=reason)
+    return web.Response(status=status, text=reason)
+
+
+async def _database_state(store: Store) -> str:
+    try:
+        await store.ping(seconds=HEALTH_DATABASE_WAIT_SECONDS)
+    except StoreUnavailable:
+        return "unavailable"
+    return "ok"
+
+
 async def _healthz(request: web.Request) -> web.Response:
-    """``ok`` while serving; 503 while stopping or, in Socket Mode, while the socket is down."""
+    """``ok`` while serving; 503 while stopping, while Slack can't be used, or while the socket is down.
+
+    Slack's state is the last ``auth.test`` (asked again here until one succeeds): ``unreachable``
+    or ``refused`` (the bot token) is 503. In Socket Mode the socket has to be connected too.
+    ``database`` says whether the store answers; captures go on without it, so it is reported, not fatal.
+    """
     tasks = request.app[TASKS]
     body: dict[str, object] = {"in_flight": len(tasks)}
     healthy = not tasks.closed
     if WATCHES in request.app:
         body["watches"] = len(request.app[WATCHES])
+    if SLACK_AUTH in request.app and not tasks.closed:
+        slack = await request.app[SLACK_AUTH].check(HEALTH_SLACK_WAIT_SECONDS)
+        body["slack"] = slack
+        healthy = healthy and slack in {"ok", "unknown"}
+    if STORE in request.app and not tasks.closed:
+        body["database"] = await _database_state(request.app[STORE])
     if SOCKET in request.app:
         connected = await request.app[SOCKET].client.is_connected()
         body["socket"] = "connected" if connected else "disconnected"

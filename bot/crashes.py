@@ -6,6 +6,10 @@ Bolt's 500, which Slack shows as a failed command); anything else that carries a
 ``response_url`` gets it there. Requests not yet acknowledged are acknowledged, so Slack
 neither shows an error nor redelivers an event that would crash again; a modal
 submission is the exception, its 500 keeps the modal open with Slack's own error.
+
+A request that could not be authorized because ``auth.test`` failed (``SlackUnavailable``)
+is no crash: the person is told that Bugpilot can't reach Slack, or that Slack refused
+its token, and an event is acknowledged quietly.
 """
 
 from __future__ import annotations
@@ -18,13 +22,14 @@ from typing import Any, Final
 import structlog
 from slack_bolt.response import BoltResponse
 
+from bot.authorize import SlackUnavailable
 from bot.blocks import Message
 from bot.delivery import Delivery
 from bot.error_blocks import render_error
 from bot.errors import BotError
 from bot.tasks import BackgroundTasks
 
-__all__ = ["error_handler"]
+__all__ = ["error_handler", "explain_unavailable"]
 
 log = structlog.get_logger(__name__)
 
@@ -41,8 +46,11 @@ def error_handler(delivery: Delivery, tasks: BackgroundTasks) -> Callable[..., A
     async def on_unhandled_error(
         error: Exception, body: dict[str, Any], response: BoltResponse | None
     ) -> BoltResponse | None:
-        log.error("listener.crashed", kind=body.get("type") or body.get("command"), exc_info=error)
-        apology = render_error(BotError("unexpected error"))
+        if isinstance(error, SlackUnavailable):
+            apology = explain_unavailable(error)
+        else:
+            log.error("listener.crashed", kind=body.get("type") or body.get("command"), exc_info=error)
+            apology = render_error(BotError("unexpected error"))
         if response is None:  # already acknowledged
             await asyncio.sleep(2 * _BOLT_ACK_POLL_S)
         elif "command" in body:
@@ -54,6 +62,19 @@ def error_handler(delivery: Delivery, tasks: BackgroundTasks) -> Callable[..., A
         return None
 
     return on_unhandled_error
+
+
+def explain_unavailable(error: SlackUnavailable) -> Message:
+    """What a person is told when the bot could not authorize with Slack."""
+    if error.state == "refused":
+        return Message(
+            text=":warning: Slack refused Bugpilot's bot token, so Bugpilot can't act on this. "
+            "Ask whoever runs Bugpilot to check SLACK_BOT_TOKEN (and that the app is still installed)."
+        )
+    return Message(
+        text=":warning: Bugpilot can't reach Slack right now, so it can't act on this. "
+        "Try again in a minute; if it keeps happening, ask whoever runs Bugpilot to check its connection to Slack."
+    )
 
 
 def _apologize_later(delivery: Delivery, tasks: BackgroundTasks, response_url: object, apology: Message) -> None:

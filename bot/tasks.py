@@ -52,7 +52,11 @@ class BackgroundTasks:
 
     @contextlib.contextmanager
     def acknowledging(self) -> Iterator[None]:
-        """Mark a Slack request as being acknowledged; background work waits until none is."""
+        """Mark a Slack request as being acknowledged; background work waits until none is.
+
+        Enter it only once the request's body has arrived and its signature checked: a client
+        sending a body slowly must not hold background work back.
+        """
         self._acknowledging += 1
         self._no_acks.clear()
         try:

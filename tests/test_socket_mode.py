@@ -101,7 +101,10 @@ async def test_socket_mode_reconnects_after_the_connection_drops(
 ):
     """The server closes the socket: the bot asks for a new URL, reconnects, and serves commands on it."""
     first = await socket_server.next_connection()
-    assert await _health(socket_client) == (200, {"in_flight": 0, "watches": 0, "socket": "connected", "status": "ok"})
+    assert await _health(socket_client) == (
+        200,
+        {"in_flight": 0, "watches": 0, "slack": "ok", "database": "ok", "socket": "connected", "status": "ok"},
+    )
     opened = len(fake_slack.of("apps.connections.open"))
 
     await first.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot.app import _database_state
 from bot.store import Store, database_url
 from bot.store.dedupe import StoredDedupe
 from tests.logwatch import watch_logs
@@ -40,3 +41,19 @@ async def test_without_a_database_this_process_still_acts_once():
         ]
     finally:
         await store.close()
+
+
+async def test_healthz_reports_the_database(bot):
+    """/healthz says whether the store answers."""
+    response = await bot.client.get("/healthz")
+    assert response.status == 200
+    assert (await response.json())["database"] == "ok"
+
+
+async def test_a_database_that_is_down_is_reported_as_unavailable():
+    """The state /healthz shows for a store that does not answer; captures go on, so it is not a 503."""
+    broken = Store.open(database_url("postgresql://bot:pw@127.0.0.1:9/bot"), timeout=1)
+    try:
+        assert await _database_state(broken) == "unavailable"
+    finally:
+        await broken.close()

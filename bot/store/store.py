@@ -78,9 +78,9 @@ class Store:
             await conn.run_sync(_upgrade)
         log.info("store.migrated", backend=self.backend)
 
-    async def ping(self) -> None:
-        """Check that the database answers; ``StoreUnavailable`` when it does not."""
-        async with self._transaction() as conn:
+    async def ping(self, *, seconds: float | None = None) -> None:
+        """Check that the database answers (within ``seconds``); ``StoreUnavailable`` when it does not."""
+        async with self._transaction(seconds=seconds) as conn:
             await conn.execute(text("SELECT 1"))
 
     async def first_time(self, *keys: str, ttl: float) -> bool:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import math
 import hashlib
 import hmac
 import json
@@ -206,7 +207,7 @@ async def slowloris(arena: Arena) -> Verdict:
                 await writer.wait_closed()
     return Verdict(
         "slowloris",
-        attacked <= baseline + SLOWLORIS_MARGIN_S,
+        math.isfinite(attacked) and attacked <= baseline + SLOWLORIS_MARGIN_S,
         f"{arena.dribblers} dribbling connections: outcome after {attacked:.2f} s, "
         f"{baseline:.2f} s without them (want at most {SLOWLORIS_MARGIN_S:g} s more)",
     )

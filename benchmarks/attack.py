@@ -20,10 +20,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import math
 import hashlib
 import hmac
 import json
+import math
 import sys
 import tempfile
 import time

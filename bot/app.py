@@ -43,6 +43,7 @@ from bot.shared_channels import SharedChannels
 from bot.store import Store, describe_url
 from bot.store.captures import CaptureLog
 from bot.store.dedupe import StoredDedupe
+from bot.store.followups import FollowUpLog
 from bot.surfaces import command, followup, mention, shortcut
 from bot.tasks import BackgroundTasks
 from bot.verify import check_headers, check_signature, parse_body
@@ -101,15 +102,18 @@ def _lifecycle(settings: Settings, mode: Mode) -> Callable[[web.Application], As
                 dedupe=StoredDedupe(app[STORE], ttl=DEDUPE_TTL_S),
                 channels=SharedChannels(slack),
             )
+            followups = FollowUpLog(app[STORE], owner=captures.owner)
+            busy = Busy(followups)
+            app[WATCHES] = Watches(services, app[TASKS], busy, _watch_policy(settings))
             recovery = Recovery(
                 captures,
                 services.delivery,
                 retention=settings.bugpilot_retention_days * 86400,
                 channels=services.channels,
+                tend=app[WATCHES].tend,
+                forget=[followups.forget_before],
             )
             recovery.start()
-            busy = Busy()
-            app[WATCHES] = Watches(services, app[TASKS], busy, _watch_policy(settings))
             app[SLACK_AUTH] = SlackAuth(slack)
             bolt = build_bolt(settings, app[SLACK_AUTH], services, app[TASKS], busy=busy, watches=app[WATCHES])
             app[BOLT] = bolt

@@ -21,6 +21,7 @@ __all__ = [
     "build_outcome",
     "build_retrying",
     "build_watch_ended",
+    "build_watch_paused",
     "build_watch_status",
     "build_watch_success",
     "build_watch_success_notice",
@@ -87,6 +88,18 @@ def build_watch_status(
     stop = ButtonElement(text="Stop", action_id=ACTION_STOP, value=value, style="danger")
     blocks = [section_block(line), context_block(footer), ActionsBlock(block_id=_BLOCK_ID, elements=[stop])]
     return assemble(f"Still trying to reach {plain_customer(request)} ({request.attempt} {tries} so far)", blocks)
+
+
+def build_watch_paused(request: CaptureRequest, *, started_by: str, until: float, value: str) -> Message:
+    """A watch handed over at shutdown: it goes on after the restart; Stop still works meanwhile."""
+    line = (
+        f":hourglass_flowing_sand: *Bugpilot is restarting.* Keep trying for *{plain_customer(request)}* goes on "
+        f"after the restart ({request.attempt} attempts so far; I give up {_when(until)})."
+    )
+    footer = f"Started by <@{started_by}> · asked by <@{request.requester_id}>"
+    stop = ButtonElement(text="Stop", action_id=ACTION_STOP, value=value, style="danger")
+    blocks = [section_block(line), context_block(footer), ActionsBlock(block_id=_BLOCK_ID, elements=[stop])]
+    return assemble(f"Bugpilot is restarting; Keep trying for {plain_customer(request)} goes on after it", blocks)
 
 
 def build_watch_ended(outcome: Message, why: str) -> Message:

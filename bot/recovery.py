@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import math
+from collections.abc import Awaitable, Callable, Sequence
 
 import structlog
 
@@ -42,8 +43,12 @@ class Recovery:
         *,
         retention: float,
         channels: SharedChannels | None = None,
+        tend: Callable[[], Awaitable[None]] | None = None,
+        forget: Sequence[Callable[[float], Awaitable[int]]] = (),
         every: float = _EVERY_S,
     ) -> None:
+        self._tend = tend
+        self._forget = forget
         self._captures = captures
         self._delivery = delivery
         self._channels = channels
@@ -69,6 +74,8 @@ class Recovery:
         try:
             await self._captures.renew()
             taken = await self._captures.take_over_abandoned()
+            if self._tend is not None:
+                await self._tend()
         except StoreUnavailable:
             return []  # logged by the store; the next round tries again
         for capture in taken:
@@ -82,8 +89,11 @@ class Recovery:
         if loop_now - self._forgot < _FORGET_EVERY_S:
             return
         self._forgot = loop_now
+        cutoff = self._captures.now() - self._retention
         try:
-            forgotten = await self._captures.forget_before(self._captures.now() - self._retention)
+            forgotten = await self._captures.forget_before(cutoff)
+            for forget in self._forget:
+                forgotten += await forget(cutoff)
         except StoreUnavailable:
             return
         if forgotten:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,9 +11,10 @@ import structlog
 from bot.attempt import Attempt, attempt_capture, summarize
 from bot.blocks import Message, build_request_status
 from bot.capture import Surface
-from bot.errors import InvalidButton
+from bot.errors import FollowUpRefused, InvalidButton, StoreUnavailable
 from bot.followup import FollowUp
 from bot.followup_blocks import build_outcome, build_retrying
+from bot.store.followups import FollowUpLog
 from bot.workflow import Services
 
 __all__ = ["Busy", "OutcomeRef", "finish", "next_value", "show", "try_again"]
@@ -58,37 +60,33 @@ class OutcomeRef:
 
 
 class Busy:
-    """Outcome messages with a follow-up running: a second click on one makes no second call.
+    """Outcome messages with a follow-up running, kept in the store's ``followups`` rows.
 
-    It also remembers, per message, the last attempt Try again made there, so a click that
-    arrives late from a message that has since moved on (a stale copy of the button)
-    makes no call either.
+    A second click on one, on this process or another, makes no second call; so does a click
+    arriving late from a copy of the button the message has since moved past (the row remembers
+    the last attempt made there).
     """
 
-    _REMEMBERED = 10_000
+    def __init__(self, log: FollowUpLog) -> None:
+        self.log = log
 
-    def __init__(self) -> None:
-        self._keys: set[str] = set()
-        self._made: dict[str, int] = {}
+    async def claim(self, key: str, *, next_attempt: int | None = None) -> bool:
+        """Take the message; False when a follow-up already runs on it or ``next_attempt`` was made.
 
-    def __contains__(self, key: str) -> bool:
-        return key in self._keys
+        ``FollowUpRefused`` when the store can't say: acting then could make a second call.
+        """
+        try:
+            return await self.log.claim(key, next_attempt=next_attempt)
+        except StoreUnavailable:
+            raise FollowUpRefused(
+                "I can't reach my database right now, so I can't tell whether someone else is on it. "
+                "Press the button again in a minute."
+            ) from None
 
-    def claim(self, key: str, *, next_attempt: int | None = None) -> bool:
-        """Take the message; False when a follow-up already runs on it or ``next_attempt`` was made."""
-        if key in self._keys or (next_attempt is not None and next_attempt <= self._made.get(key, 0)):
-            return False
-        self._keys.add(key)
-        return True
-
-    def release(self, key: str, *, made_attempt: int | None = None) -> None:
-        """Give the message back, remembering ``made_attempt`` when one was made."""
-        self._keys.discard(key)
-        if made_attempt is not None:
-            self._made.pop(key, None)
-            self._made[key] = made_attempt
-            if len(self._made) > self._REMEMBERED:
-                del self._made[next(iter(self._made))]
+    async def release(self, key: str, *, made_attempt: int | None = None) -> None:
+        """Give the message back, remembering ``made_attempt`` (if the store is down, its lease runs out)."""
+        with contextlib.suppress(StoreUnavailable):
+            await self.log.release(key, made_attempt=made_attempt)
 
 
 async def show(services: Services, ref: OutcomeRef, message: Message) -> bool:
@@ -128,5 +126,5 @@ async def try_again(services: Services, busy: Busy, ref: OutcomeRef, followup: F
         attempt = await attempt_capture(services.bugpilot, request, thread_ts=followup.thread_ts)
         await finish(services, ref, followup, attempt, build_outcome(attempt, next_value(services, attempt, followup)))
     finally:
-        busy.release(ref.key, made_attempt=request.attempt)
+        await busy.release(ref.key, made_attempt=request.attempt)
     log.info("followup.handled", kind="try_again", outcome=attempt.code, attempt=request.attempt)

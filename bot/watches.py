@@ -1,30 +1,37 @@
-"""Keep trying: retry a capture on a schedule until the customer comes online.
+"""Keep trying: retry a capture on a schedule until the customer comes online, across restarts.
 
-A watch tries at once, then every ``every`` seconds for at most ``duration`` seconds.
-It ends on success, on any other error, when someone presses Stop, when time is up,
-or when the process shuts down; each way its message says so, and every way but
-success leaves Try again and Keep trying under it. Watches are bounded per process
-and per person, run as tracked background tasks, and live in memory only.
+A watch tries at once, then every ``every`` seconds until ``duration`` has passed. It ends on
+success, on any other error, when someone presses Stop (on any process), or when time is up;
+each way its message says so, and every way but success leaves Try again and Keep trying under it.
+
+A watch lives in its message's row of the store (``FollowUpLog``): its state is saved after each
+attempt and its process holds a lease the recovery loop renews (``tend``). On SIGTERM the watch
+hands its lease back and its message says it goes on after the restart; after a crash its lease
+runs out. Either way the next process to ``tend`` takes it over and goes on. Watches are bounded
+per process and per person.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from dataclasses import dataclass, field
 
 import structlog
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from bot.attempt import Attempt, attempt_capture
 from bot.blocks import Message
-from bot.capture import Surface
+from bot.capture import CaptureRequest, Surface
 from bot.delivery import SLACK_FAILURES, failure_name
-from bot.errors import FollowUpRefused, UserNotConnected
+from bot.errors import FollowUpRefused, StoreUnavailable, UserNotConnected
 from bot.followup import FollowUp
 from bot.followup_blocks import (
     build_outcome,
     build_retrying,
     build_watch_ended,
+    build_watch_paused,
     build_watch_status,
     build_watch_success,
     build_watch_success_notice,
@@ -48,20 +55,47 @@ class WatchPolicy:
     max_per_user: int = 5
 
 
+class _Saved(BaseModel):
+    """What a watch keeps in its row: enough for any process to go on with it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    channel_id: str
+    ts: str
+    ephemeral: bool
+    response_url: str | None
+    followup: FollowUp
+    started_by: str
+    first_attempt: int
+    until: float
+
+
 @dataclass
 class _Watch:
     ref: OutcomeRef
-    followup: FollowUp
+    followup: FollowUp  # the attempt its message shows now
     started_by: str
-    deadline: float
-    until: float
+    first_attempt: int  # the attempt shown when Keep trying was pressed
+    until: float  # wall-clock seconds: the same for every process
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     stopped_by: str | None = None
     shutting_down: bool = False
 
+    def saved(self) -> str:
+        return _Saved(
+            channel_id=self.ref.channel_id,
+            ts=self.ref.ts,
+            ephemeral=self.ref.ephemeral,
+            response_url=self.ref.response_url,
+            followup=self.followup,
+            started_by=self.started_by,
+            first_attempt=self.first_attempt,
+            until=self.until,
+        ).model_dump_json(by_alias=True)
+
 
 class Watches:
-    """The running watches of this process."""
+    """The watches this process runs, and its share of the store's."""
 
     def __init__(self, services: Services, tasks: BackgroundTasks, busy: Busy, policy: WatchPolicy) -> None:
         self._services = services
@@ -74,11 +108,11 @@ class Watches:
     def __len__(self) -> int:
         return len(self._watches)
 
-    def start(self, ref: OutcomeRef, followup: FollowUp, user_id: str) -> None:
+    async def start(self, ref: OutcomeRef, followup: FollowUp, user_id: str) -> None:
         """Start keeping trying on this outcome; ``FollowUpRefused`` says why not."""
         if self._closed or self._tasks.closed:
             raise FollowUpRefused("Bugpilot is restarting; press *Keep trying* again in a few seconds.")
-        if ref.key in self._busy:
+        if ref.key in self._watches:
             raise FollowUpRefused("I'm already on it: the message above shows how it goes.")
         if len(self._watches) >= self._policy.max_total:
             raise FollowUpRefused(
@@ -91,30 +125,38 @@ class Watches:
                 f"You already have {mine} captures I keep trying, the most per person. "
                 "Stop one of them, or press *Try again* here yourself."
             )
-        self._busy.claim(ref.key)
-        now = asyncio.get_running_loop().time()
+        if not await self._busy.claim(ref.key):
+            raise FollowUpRefused("I'm already on it: the message above shows how it goes.")
         watch = _Watch(
             ref=ref,
             followup=followup,
             started_by=user_id,
-            deadline=now + self._policy.duration,
+            first_attempt=followup.attempt,
             until=time.time() + self._policy.duration,
         )
-        self._watches[ref.key] = watch
-        self._tasks.spawn(self._run(watch), name=f"watch:{ref.key}")
-        log.info("watch.started", watches=len(self._watches), every_s=self._policy.every)
+        try:
+            await self._busy.log.save_watch(ref.key, watch.saved())
+        except StoreUnavailable:
+            await self._busy.release(ref.key)
+            raise FollowUpRefused(
+                "I can't reach my database right now, so Keep trying couldn't be set up. Press it again in a minute."
+            ) from None
+        self._begin(watch)
 
-    def stop(self, key: str, user_id: str) -> bool:
-        """Stop the watch on this message; False when none runs there."""
+    async def stop(self, key: str, user_id: str) -> bool:
+        """Stop the watch on this message, here or on another process; False when none runs anywhere."""
         watch = self._watches.get(key)
-        if watch is None:
+        if watch is not None:
+            watch.stopped_by = user_id
+            watch.wake.set()
+            return True
+        try:
+            return await self._busy.log.request_stop(key, user_id)
+        except StoreUnavailable:
             return False
-        watch.stopped_by = user_id
-        watch.wake.set()
-        return True
 
     def shutdown(self) -> int:
-        """Refuse new watches and stop all running ones; each says so in its message."""
+        """Refuse new watches and hand the running ones over; each message says it goes on after the restart."""
         self._closed = True
         for watch in self._watches.values():
             watch.shutting_down = True
@@ -123,47 +165,93 @@ class Watches:
             log.info("watch.shutdown", watches=len(self._watches))
         return len(self._watches)
 
+    async def tend(self) -> None:
+        """One round of the recovery loop: Stops pressed elsewhere, then watches nobody holds."""
+        store = self._busy.log
+        await store.renew()
+        for key, user_id in (await store.stops()).items():
+            watch = self._watches.get(key)
+            if watch is not None and watch.stopped_by is None:
+                watch.stopped_by = user_id
+                watch.wake.set()
+        room = self._policy.max_total - len(self._watches)
+        if self._closed or self._tasks.closed or room <= 0:
+            return
+        for taken in await store.take_over_watches(limit=room):
+            self._resume(taken.key, taken.state, taken.stop_by)
+
+    def _resume(self, key: str, state: str, stop_by: str | None) -> None:
+        try:
+            saved = _Saved.model_validate_json(state)
+        except ValidationError:
+            log.warning("watch.unreadable", key=key)
+            self._tasks.spawn(self._busy.release(key), name="watch:drop")
+            return
+        ref = OutcomeRef(
+            channel_id=saved.channel_id, ts=saved.ts, ephemeral=saved.ephemeral, response_url=saved.response_url
+        )
+        watch = _Watch(
+            ref=ref,
+            followup=saved.followup,
+            started_by=saved.started_by,
+            first_attempt=saved.first_attempt,
+            until=saved.until,
+            stopped_by=stop_by,
+        )
+        log.info("watch.resumed", attempt=saved.followup.attempt)
+        self._begin(watch)
+
+    def _begin(self, watch: _Watch) -> None:
+        self._watches[watch.ref.key] = watch
+        self._tasks.spawn(self._run(watch), name=f"watch:{watch.ref.key}")
+        log.info("watch.started", watches=len(self._watches), every_s=self._policy.every)
+
     async def _run(self, watch: _Watch) -> None:
         services, policy = self._services, self._policy
-        followup = watch.followup
-        request = followup.next_request(surface=Surface.KEEP_TRYING, actor_id=watch.started_by)
         end = "error"
-        made: int | None = None
         try:
-            await show(services, watch.ref, build_retrying(request))
+            if watch.stopped_by:  # Stop was pressed while nobody held it
+                end = "stopped"
+                await self._end_stopped(watch)
+                return
+            await show(services, watch.ref, build_retrying(self._next(watch)))
             while True:
-                attempt = await attempt_capture(services.bugpilot, request, thread_ts=followup.thread_ts)
-                made = request.attempt
-                followup = followup.after(request)
+                request = self._next(watch)
+                attempt = await attempt_capture(services.bugpilot, request, thread_ts=watch.followup.thread_ts)
+                watch.followup = watch.followup.after(request)
+                await self._save(watch)
                 end = self._ending(watch, attempt)
                 if end:
                     break
                 next_at = time.time() + policy.every
-                if not watch.ref.ephemeral or request.attempt == watch.followup.attempt + 1:
+                value = next_value(services, attempt, watch.followup) or ""
+                if not watch.ref.ephemeral or request.attempt == watch.first_attempt + 1:
                     # An ephemeral message can be replaced only a few times: show the first state only.
-                    await show(
-                        services,
-                        watch.ref,
-                        build_watch_status(
-                            request,
-                            started_by=watch.started_by,
-                            next_at=next_at,
-                            until=watch.until,
-                            value=next_value(services, attempt, followup) or "",
-                        ),
+                    status = build_watch_status(
+                        request, started_by=watch.started_by, next_at=next_at, until=watch.until, value=value
                     )
-                try:
+                    await show(services, watch.ref, status)
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(watch.wake.wait(), policy.every)
-                except TimeoutError:
-                    request = followup.next_request(surface=Surface.KEEP_TRYING, actor_id=watch.started_by)
-                    continue
-                end = "stopped" if watch.stopped_by else "shutdown"
-                break
-            await self._end(watch, followup, attempt, end)
+                if watch.stopped_by or watch.shutting_down:
+                    end = "stopped" if watch.stopped_by else "shutdown"
+                    break
+            if end == "shutdown":
+                await self._hand_over(watch, attempt)
+                return
+            await self._end(watch, attempt, end)
         finally:
             self._watches.pop(watch.ref.key, None)
-            self._busy.release(watch.ref.key, made_attempt=made)
-            log.info("watch.ended", end=end, attempts=request.attempt - watch.followup.attempt)
+            if end != "shutdown":
+                await self._busy.release(watch.ref.key, made_attempt=watch.followup.attempt)
+            log.info("watch.ended", end=end, attempts=watch.followup.attempt - watch.first_attempt)
+
+    def _next(self, watch: _Watch) -> CaptureRequest:
+        return watch.followup.next_request(surface=Surface.KEEP_TRYING, actor_id=watch.started_by)
+
+    async def _save(self, watch: _Watch) -> None:
+        with contextlib.suppress(StoreUnavailable):  # the next save, or the lease, catches up
+            await self._busy.log.save_watch(watch.ref.key, watch.saved(), made_attempt=watch.followup.attempt)
 
     def _ending(self, watch: _Watch, attempt: Attempt) -> str:
         """Why the watch ends after this attempt; "" to go on."""
@@ -175,13 +263,21 @@ class Watches:
             return "stopped"
         if watch.shutting_down:
             return "shutdown"
-        if asyncio.get_running_loop().time() + self._policy.every > watch.deadline:
+        if time.time() + self._policy.every > watch.until:
             return "time_up"
         return ""
 
-    async def _end(self, watch: _Watch, followup: FollowUp, attempt: Attempt, end: str) -> None:
-        services, request = self._services, attempt.request
-        tries = request.attempt - watch.followup.attempt
+    async def _hand_over(self, watch: _Watch, attempt: Attempt) -> None:
+        """Shutting down: say the watch goes on after the restart, and let the next process take it at once."""
+        value = next_value(self._services, attempt, watch.followup) or ""
+        paused = build_watch_paused(attempt.request, started_by=watch.started_by, until=watch.until, value=value)
+        await show(self._services, watch.ref, paused)
+        with contextlib.suppress(StoreUnavailable):  # else its lease runs out and it is taken over then
+            await self._busy.log.hand_back(watch.ref.key)
+
+    async def _end(self, watch: _Watch, attempt: Attempt, end: str) -> None:
+        services, request, followup = self._services, attempt.request, watch.followup
+        tries = followup.attempt - watch.first_attempt
         if end == "success":
             people = [request.requester_id, watch.started_by]
             await finish(services, watch.ref, followup, attempt, build_watch_success(attempt, people))
@@ -193,10 +289,6 @@ class Watches:
         why = {
             "error": f"Keep trying stopped after {_count(tries)}: a different problem came up.",
             "stopped": f"<@{watch.stopped_by}> stopped Keep trying after {_count(tries)}.",
-            "shutdown": (
-                f"The bot shut down (a restart or a deploy), so Keep trying stopped after {_count(tries)}. "
-                "Press *Keep trying* to start again."
-            ),
             "time_up": (
                 f"I kept trying for {_duration(self._policy.duration)} ({_count(tries)}); "
                 "the customer never came online."
@@ -204,21 +296,33 @@ class Watches:
         }[end]
         await finish(services, watch.ref, followup, attempt, build_watch_ended(outcome, why))
 
-    async def stale_stop(self, ref: OutcomeRef, followup: FollowUp, user_id: str) -> None:
-        """Stop pressed where no watch runs (it ended, or the bot restarted): show Try again again."""
-        if not self._busy.claim(ref.key):
+    async def _end_stopped(self, watch: _Watch) -> None:
+        """A watch stopped while no process held it: show its last state with the buttons again."""
+        offline = _offline(watch.followup)
+        outcome = build_outcome(offline, next_value(self._services, offline, watch.followup))
+        tries = watch.followup.attempt - watch.first_attempt
+        why = f"<@{watch.stopped_by}> stopped Keep trying after {_count(tries)}."
+        await show(self._services, watch.ref, build_watch_ended(outcome, why))
+
+    async def stale_stop(self, ref: OutcomeRef, followup: FollowUp) -> None:
+        """Stop pressed where no watch runs (it ended, or its state was lost): show Try again again."""
+        if not await self._busy.claim(ref.key):
             return
         try:
-            last = followup.next_request(surface=Surface.KEEP_TRYING, actor_id=user_id)
-            offline = Attempt(
-                last.model_copy(update={"attempt": followup.attempt}),
-                error=UserNotConnected("the customer was not online at the last attempt"),
-            )
-            outcome = build_outcome(offline, next_value(self._services, offline, followup))
-            why = "Keep trying was no longer running (the bot may have restarted)."
+            outcome = build_outcome(_offline(followup), next_value(self._services, _offline(followup), followup))
+            why = "Keep trying was no longer running."
             await show(self._services, ref, build_watch_ended(outcome, why))
         finally:
-            self._busy.release(ref.key)
+            await self._busy.release(ref.key)
+
+
+def _offline(followup: FollowUp) -> Attempt:
+    """The attempt a follow-up shows, as the offline answer it last got."""
+    last = followup.next_request(surface=Surface.KEEP_TRYING, actor_id="")
+    return Attempt(
+        last.model_copy(update={"attempt": followup.attempt}),
+        error=UserNotConnected("the customer was not online at the last attempt"),
+    )
 
 
 async def _notify(services: Services, followup: FollowUp, message: Message) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bot.app import create_app
+from bot.app import WATCHES, create_app
 from bot.settings import Settings
 from tests.conftest import Bot
 from tests.fakes import Call
@@ -246,18 +246,27 @@ async def test_stop_ends_keep_trying_and_offers_the_buttons_again(bot: Bot, aioh
     assert len(bot.bugpilot.sim.received) == 2
 
 
-async def test_shutdown_stops_keep_trying_and_says_so(bot: Bot, aiohttp_client: Any, settings: Settings):
-    """When the bot shuts down, a pending watch's message says it stopped, with Try again and Keep trying."""
+async def test_shutdown_hands_keep_trying_to_the_next_process(
+    bot: Bot, aiohttp_client: Any, settings: Settings, online: set[str]
+):
+    """On shutdown a watch's message says it goes on after the restart; another process takes it over and finishes."""
+    first = bot.client  # still serving on the same store: the process that carries on
     bot = await _with_settings(bot, aiohttp_client, settings, bugpilot_keep_trying_every=30)
     outcome, ts = await _offline_outcome(bot)
     await bot.interact(click(outcome.args, "bugpilot_keep_trying", ts=ts, response_url=bot.response_url()))
     await _update_of(bot, ts, "Still trying")
 
+    online.add(CUSTOMER)  # the customer comes online while the bot restarts
     async with asyncio.timeout(5):
         await bot.client.close()
-    stopped = await _update_of(bot, ts, "The bot shut down")
-    assert set(buttons(stopped.args)) == {"bugpilot_try_again", "bugpilot_keep_trying"}
+    paused = await _update_of(bot, ts, "Bugpilot is restarting")
+    assert set(buttons(paused.args)) == {"bugpilot_stop"}
     assert len(bot.bugpilot.sim.received) == 2
+    assert first.app[WATCHES] is not None
+
+    done = await _update_of(bot, ts, "requested from")
+    assert "came online: captured on attempt 3" in json.dumps(blocks_of(done.args))
+    assert len(bot.bugpilot.sim.received) == 3
 
 
 async def test_keep_trying_gives_up_when_time_is_up(bot: Bot, aiohttp_client: Any, settings: Settings):

@@ -1,93 +1,81 @@
-"""Two real bot processes on one PostgreSQL: what either of them is sent twice is acted on once."""
+"""Two real bot processes on one PostgreSQL: what either is sent twice is acted on once, and watches move."""
 
 from __future__ import annotations
 
 import asyncio
-import sys
 from collections.abc import AsyncIterator
 
 import pytest
-from aiohttp.test_utils import TestServer
 
-from tests.fakes import (
-    API_KEY,
-    BOT_TOKEN,
-    SIGNING_SECRET,
-    WORKSPACE_ID,
-    FakeBugpilot,
-    FakeSlack,
-    command_body,
-    event_body,
-)
+from tests.fakes import Call, command_body, event_body, payload_body
+from tests.fleet import Fleet, make_fleet
+from tests.interactions import blocks_of, click
 from tests.postgres import PostgresServer
-from tests.test_process import Process, _base_env, _free_port, _send, _send_json
+from tests.test_process import Process, _send, _send_json
+
+CUSTOMER = "alice@acme.com"
+
+
+@pytest.fixture(name="fleet")
+async def _fleet(aiohttp_server, postgres: PostgresServer) -> AsyncIterator[Fleet]:
+    fleet = await make_fleet(aiohttp_server, postgres.new_database())
+    try:
+        yield fleet
+    finally:
+        await fleet.close()
 
 
 @pytest.fixture(name="two_bots")
-async def _two_bots(
-    aiohttp_server, postgres: PostgresServer
-) -> AsyncIterator[tuple[Process, Process, FakeSlack, FakeBugpilot]]:
-    slack, bugpilot = FakeSlack(), FakeBugpilot()
-    slack_server: TestServer = await aiohttp_server(slack.app())
-    bugpilot_server: TestServer = await aiohttp_server(bugpilot.app())
-    slack.server = slack_server  # type: ignore[attr-defined]
-    env = _base_env() | {
-        "SLACK_BOT_TOKEN": BOT_TOKEN,
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_API_URL": str(slack_server.make_url("/api/")),
-        "BUGPILOT_API_KEY": API_KEY,
-        "BUGPILOT_WORKSPACE_ID": WORKSPACE_ID,
-        "BUGPILOT_API_URL": str(bugpilot_server.make_url("/api/v1")),
-        "DATABASE_URL": postgres.new_database(),
-    }
-    processes: list[Process] = []
-    try:
-        for _ in range(2):
-            port = _free_port()
-            proc = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "bot",
-                "serve",
-                env=env | {"PORT": str(port)},
-                stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.PIPE,
-            )
-            processes.append(Process(proc, port))
-        await asyncio.gather(*(process.wait_for_log("app.listening") for process in processes))
-        yield processes[0], processes[1], slack, bugpilot
-    finally:
-        for process in processes:
-            if process.proc.returncode is None:
-                process.proc.kill()
-                await process.proc.wait()
+async def _two_bots(fleet: Fleet) -> tuple[Process, Process]:
+    first, second = await asyncio.gather(fleet.start(), fleet.start())
+    return first, second
 
 
-async def test_one_command_sent_to_two_processes_makes_one_capture(two_bots):
-    """The same signed command reaches both processes at once: one Bugpilot call, the other says it was handled."""
-    first, second, slack, bugpilot = two_bots
-    bugpilot.sim.online.add("alice@acme.com")
-    body = command_body("screenshot alice@acme.com", response_url=str(slack.server.make_url("/respond/cmd")))
-    statuses = await asyncio.gather(_send(first.port, body), _send(second.port, body))
-    assert list(statuses) == [200, 200]
-    await bugpilot.next_arrival()
+async def _one_of_them_logs(processes: tuple[Process, ...], event: str) -> None:
+    """Exactly one of the processes logs ``event`` (within 15 s)."""
     done, pending = await asyncio.wait(
-        [asyncio.ensure_future(p.wait_for_log("command.duplicate")) for p in (first, second)],
+        [asyncio.ensure_future(p.wait_for_log(event)) for p in processes],
         timeout=15,
         return_when=asyncio.FIRST_COMPLETED,
     )
-    assert len(done) == 1
     for task in pending:
         task.cancel()
-    await slack.next_call("chat.update", timeout=10)  # the capture finished its request message
-    assert bugpilot.arrived.empty()
-    assert len(bugpilot.sim.received) == 1
+    assert len(done) == 1
 
 
-async def test_one_event_delivered_to_both_processes_makes_one_capture(two_bots):
+async def _update(fleet: Fleet, ts: str, containing: str, timeout: float = 20.0) -> Call:
+    async with asyncio.timeout(timeout):
+        while True:
+            call = await fleet.slack.next_call("chat.update", timeout=timeout)
+            if call.args["ts"] == ts and containing in call.args["text"]:
+                return call
+
+
+async def _offline_outcome(fleet: Fleet, port: int) -> tuple[Call, str]:
+    assert await _send(port, command_body(f"screenshot {CUSTOMER}", response_url=fleet.response_url())) == 200
+    await fleet.slack.next_call("chat.postMessage")
+    outcome = await fleet.slack.next_call("chat.postMessage")
+    return outcome, fleet.slack.ts_of(outcome)
+
+
+async def test_one_command_sent_to_two_processes_makes_one_capture(fleet: Fleet, two_bots):
+    """The same signed command reaches both processes at once: one Bugpilot call, the other says it was handled."""
+    first, second = two_bots
+    fleet.bugpilot.sim.online.add(CUSTOMER)
+    body = command_body(f"screenshot {CUSTOMER}", response_url=fleet.response_url())
+    statuses = await asyncio.gather(_send(first.port, body), _send(second.port, body))
+    assert list(statuses) == [200, 200]
+    await fleet.bugpilot.next_arrival()
+    await _one_of_them_logs(two_bots, "command.duplicate")
+    await fleet.slack.next_call("chat.update", timeout=10)  # the capture finished its request message
+    assert fleet.bugpilot.arrived.empty()
+    assert len(fleet.bugpilot.sim.received) == 1
+
+
+async def test_one_event_delivered_to_both_processes_makes_one_capture(fleet: Fleet, two_bots):
     """Slack spreads redeliveries across processes: one app_mention sent to both is handled once."""
-    first, second, _slack, bugpilot = two_bots
-    bugpilot.sim.online.add("bob@customer.io")
+    first, second = two_bots
+    fleet.bugpilot.sim.online.add("bob@customer.io")
     event = {
         "type": "app_mention",
         "user": "U_AGENT",
@@ -101,14 +89,62 @@ async def test_one_event_delivered_to_both_processes_makes_one_capture(two_bots)
     retry = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
     statuses = await asyncio.gather(_send_json(first.port, body), _send_json(second.port, body, retry))
     assert list(statuses) == [200, 200]
-    await bugpilot.next_arrival()
-    done, pending = await asyncio.wait(
-        [asyncio.ensure_future(p.wait_for_log("mention.duplicate")) for p in (first, second)],
-        timeout=15,
-        return_when=asyncio.FIRST_COMPLETED,
-    )
-    assert len(done) == 1
-    for task in pending:
-        task.cancel()
-    assert bugpilot.arrived.empty()
-    assert len(bugpilot.sim.received) == 1
+    await fleet.bugpilot.next_arrival()
+    await _one_of_them_logs(two_bots, "mention.duplicate")
+    assert fleet.bugpilot.arrived.empty()
+    assert len(fleet.bugpilot.sim.received) == 1
+
+
+async def test_clicks_split_across_processes_make_one_call(fleet: Fleet, two_bots):
+    """A double click whose two clicks land on two processes: one Try again, one Bugpilot call."""
+    first, second = two_bots
+    outcome, ts = await _offline_outcome(fleet, first.port)
+    await fleet.bugpilot.next_arrival()
+    clicks = [
+        payload_body(
+            click(outcome.args, "bugpilot_try_again", ts=ts, response_url=fleet.response_url(key))
+            | {"trigger_id": f"{key}.trigger"}
+        )
+        for key in ("one", "two")
+    ]
+    statuses = await asyncio.gather(_send(first.port, clicks[0]), _send(second.port, clicks[1]))
+    assert list(statuses) == [200, 200]
+    await fleet.bugpilot.next_arrival()
+    async with asyncio.timeout(15):  # the refusal and the new outcome, in whichever order they come
+        while not (
+            any("already on it" in str(blocks_of(call.args)) for call in fleet.slack.of("respond"))
+            and any(
+                "isn't online" in call.args["text"] for call in fleet.slack.of("chat.update") if call.args["ts"] == ts
+            )
+        ):
+            await fleet.slack.next_call()
+    assert fleet.bugpilot.arrived.empty()
+    assert len(fleet.bugpilot.sim.received) == 2
+
+
+async def test_stop_pressed_on_the_other_process_stops_the_watch(fleet: Fleet, two_bots):
+    """Keep trying runs on one process; Stop reaches the other: the watch stops, saying who stopped it."""
+    first, second = two_bots
+    outcome, ts = await _offline_outcome(fleet, first.port)
+    keep = click(outcome.args, "bugpilot_keep_trying", ts=ts, response_url=fleet.response_url())
+    assert await _send(first.port, payload_body(keep)) == 200
+    status = await _update(fleet, ts, "Still trying")
+    stop = click(status.args, "bugpilot_stop", ts=ts, response_url=fleet.response_url("stop"), user_id="U_LEAD")
+    assert await _send(second.port, payload_body(stop)) == 200
+    stopped = await _update(fleet, ts, "stopped Keep trying")
+    assert "<@U_LEAD> stopped Keep trying" in stopped.args["text"]
+
+
+async def test_kill_9_mid_watch_the_other_process_finishes_it(fleet: Fleet, two_bots):
+    """The process running a watch dies: within seconds the other takes the watch over and captures once."""
+    first, _second = two_bots
+    outcome, ts = await _offline_outcome(fleet, first.port)
+    keep = click(outcome.args, "bugpilot_keep_trying", ts=ts, response_url=fleet.response_url())
+    assert await _send(first.port, payload_body(keep)) == 200
+    await _update(fleet, ts, "Still trying")
+    first.proc.kill()
+    await first.proc.wait()
+    fleet.bugpilot.sim.online.add(CUSTOMER)
+    done = await _update(fleet, ts, "requested from")
+    assert "came online: captured on attempt 3" in str(blocks_of(done.args))
+    assert len(fleet.bugpilot.sim.received) == 3

@@ -1,31 +1,77 @@
-"""The real process: SIGTERM stops a running Keep trying and its message says so before exit."""
+"""Keep trying outlives its process: SIGTERM or SIGKILL mid-watch, a restart, and the customer captured once."""
 
 from __future__ import annotations
 
 import asyncio
 import signal
+from collections.abc import AsyncIterator
+from pathlib import Path
 
-from tests.fakes import command_body, payload_body
-from tests.interactions import buttons, click
-from tests.test_process import _send, _served  # noqa: F401 - the "served" fixture is used by name
+import pytest
+
+from tests.fakes import Call, command_body, payload_body
+from tests.fleet import Fleet, make_fleet
+from tests.interactions import blocks_of, buttons, click
+from tests.test_process import _send
+
+CUSTOMER = "alice@acme.com"
 
 
-async def test_sigterm_stops_keep_trying_and_updates_its_message(served):
-    """A watch pending at SIGTERM ends with a message that says so and offers the buttons; exit code 0."""
-    process, slack, bugpilot = served
-    response_url = str(slack.server.make_url("/respond/cmd"))
-    assert await _send(process.port, command_body("screenshot alice@acme.com", response_url=response_url)) == 200
-    await slack.next_call("chat.postMessage")
-    outcome = await slack.next_call("chat.postMessage")
-    payload = click(outcome.args, "bugpilot_keep_trying", ts=slack.ts_of(outcome), response_url=response_url)
-    assert await _send(process.port, payload_body(payload)) == 200
-    while "Still trying" not in (await slack.next_call("chat.update")).args["text"]:
-        pass
+@pytest.fixture(name="fleet")
+async def _fleet(aiohttp_server, tmp_path: Path) -> AsyncIterator[Fleet]:
+    fleet = await make_fleet(aiohttp_server, f"sqlite:///{tmp_path / 'bot.db'}")
+    try:
+        yield fleet
+    finally:
+        await fleet.close()
 
-    process.proc.send_signal(signal.SIGTERM)
-    while "The bot shut down" not in (last := await slack.next_call("chat.update", timeout=10)).args["text"]:
-        pass
-    assert set(buttons(last.args)) == {"bugpilot_try_again", "bugpilot_keep_trying"}
+
+async def _update(fleet: Fleet, ts: str, containing: str, timeout: float = 20.0) -> Call:
+    async with asyncio.timeout(timeout):
+        while True:
+            call = await fleet.slack.next_call("chat.update", timeout=timeout)
+            if call.args["ts"] == ts and containing in call.args["text"]:
+                return call
+
+
+async def _watching(fleet: Fleet, port: int) -> str:
+    """A command for an offline customer, then Keep trying on its outcome; returns the outcome's ts."""
+    assert await _send(port, command_body(f"screenshot {CUSTOMER}", response_url=fleet.response_url())) == 200
+    await fleet.slack.next_call("chat.postMessage")
+    outcome = await fleet.slack.next_call("chat.postMessage")
+    ts = fleet.slack.ts_of(outcome)
+    payload = click(outcome.args, "bugpilot_keep_trying", ts=ts, response_url=fleet.response_url())
+    assert await _send(port, payload_body(payload)) == 200
+    await _update(fleet, ts, "Still trying")
+    return ts
+
+
+async def test_sigterm_mid_watch_then_restart_goes_on_and_captures_once(fleet: Fleet):
+    """SIGTERM: the message says Keep trying goes on after the restart; the next process takes it and captures."""
+    first = await fleet.start()
+    ts = await _watching(fleet, first.port)
+    first.proc.send_signal(signal.SIGTERM)
+    paused = await _update(fleet, ts, "Bugpilot is restarting")
+    assert set(buttons(paused.args)) == {"bugpilot_stop"}
     async with asyncio.timeout(15):
-        assert await process.proc.wait() == 0
-    assert len(bugpilot.sim.received) == 2
+        assert await first.proc.wait() == 0
+    assert len(fleet.bugpilot.sim.received) == 2
+
+    fleet.bugpilot.sim.online.add(CUSTOMER)
+    await fleet.start()
+    done = await _update(fleet, ts, "requested from")
+    assert "came online: captured on attempt 3" in str(blocks_of(done.args))
+    assert len(fleet.bugpilot.sim.received) == 3
+
+
+async def test_sigkill_mid_watch_then_restart_takes_it_over_and_captures_once(fleet: Fleet):
+    """kill -9: the watch's lease runs out and the restarted process goes on with it within seconds."""
+    first = await fleet.start()
+    ts = await _watching(fleet, first.port)
+    first.proc.kill()
+    await first.proc.wait()
+    fleet.bugpilot.sim.online.add(CUSTOMER)
+    await fleet.start()
+    done = await _update(fleet, ts, "requested from")
+    assert "came online: captured on attempt 3" in str(blocks_of(done.args))
+    assert len(fleet.bugpilot.sim.received) == 3

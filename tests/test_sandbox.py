@@ -233,4 +233,4 @@ async def test_stopping_the_sandbox_lets_the_bot_finish_what_it_says():
         click = {"channel": SUPPORT, "ts": advice["ts"], "block_id": block_id, "action_id": "bugpilot_keep_trying"}
         assert await driver.post("action", click) == {"result": "sent", "bot_status": 200}
         await driver.until(lambda _state: "Still trying" in workspace.find(SUPPORT, advice["ts"])["text"])
-    assert "The bot shut down" in workspace.find(SUPPORT, advice["ts"])["text"]
+    assert "Bugpilot is restarting" in workspace.find(SUPPORT, advice["ts"])["text"]

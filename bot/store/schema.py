@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Float, Index, Integer, MetaData, String, Table
+from sqlalchemy import Column, Float, Index, Integer, MetaData, String, Table, Text
 
-__all__ = ["KEY_LENGTH", "captures", "metadata", "seen_keys"]
+__all__ = ["KEY_LENGTH", "captures", "followups", "metadata", "seen_keys"]
 
 KEY_LENGTH = 255
 
@@ -39,4 +39,21 @@ captures = Table(
     Column("created_at", Float, nullable=False),
     Index("ix_captures_state_lease", "state", "lease_until"),
     Index("ix_captures_created_at", "created_at"),
+)
+
+# Follow-ups on an outcome message (``key`` is ``channel:ts``): the process working on it holds a lease
+# (``owner``, ``lease_until``); ``made_attempt`` is the last attempt made there, so a stale button makes no
+# call; ``watch`` is a running Keep trying (its state as JSON), ``stop_by`` who pressed Stop on it.
+followups = Table(
+    "followups",
+    metadata,
+    Column("key", String(80), primary_key=True),
+    Column("made_attempt", Integer, nullable=False),
+    Column("owner", String(64), nullable=True),
+    Column("lease_until", Float, nullable=False),
+    Column("watch", Text, nullable=True),
+    Column("stop_by", String(32), nullable=True),
+    Column("updated_at", Float, nullable=False),
+    Index("ix_followups_watch_lease", "lease_until"),
+    Index("ix_followups_updated_at", "updated_at"),
 )

@@ -21,7 +21,8 @@ from alembic.config import Config
 from sqlalchemy import Connection, delete, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from bot.errors import StoreUnavailable
@@ -33,7 +34,8 @@ log = structlog.get_logger(__name__)
 
 _MIGRATION_LOCK: Final = 0x6275_6770  # pg_advisory_xact_lock key: one process migrates at a time
 _SWEEP_EVERY_S: Final = 3600.0
-_FAILURES: Final = (SQLAlchemyError, OSError, TimeoutError)
+# A database that is down, slow or refusing (driver errors, a full pool): not mistakes in our own SQL.
+_FAILURES: Final = (DBAPIError, PoolTimeout, OSError, TimeoutError)
 
 
 class Store:

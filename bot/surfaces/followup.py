@@ -36,7 +36,7 @@ _Listener = Callable[..., Awaitable[None]]
 def register(bolt: AsyncApp, services: Services, tasks: BackgroundTasks, busy: Busy, watches: Watches) -> None:
     """Wire the three follow-up buttons, and acknowledge clicks on the session link."""
 
-    def listener(kind: str, act: Callable[[OutcomeRef, FollowUp, str], None]) -> _Listener:
+    def listener(kind: str, act: Callable[[OutcomeRef, FollowUp, str], Awaitable[None]]) -> _Listener:
         async def on_click(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
             await ack()
             if not await services.dedupe.first_time(key_of("trigger", body.get("trigger_id"))):
@@ -47,24 +47,24 @@ def register(bolt: AsyncApp, services: Services, tasks: BackgroundTasks, busy: B
                 ref, followup = _read(services, body, action)
                 if tasks.closed:
                     raise FollowUpRefused("Bugpilot is restarting; press the button again in a few seconds.")
-                act(ref, followup, user_id)
+                await act(ref, followup, user_id)
             except BotError as exc:
                 log.info("followup.refused", kind=kind, reason=type(exc).__name__)
                 tasks.spawn(_tell(services, body.get("response_url"), exc), name="followup:refused")
 
         return on_click
 
-    def on_try_again(ref: OutcomeRef, followup: FollowUp, user_id: str) -> None:
-        if not busy.claim(ref.key, next_attempt=followup.attempt + 1):
+    async def on_try_again(ref: OutcomeRef, followup: FollowUp, user_id: str) -> None:
+        if not await busy.claim(ref.key, next_attempt=followup.attempt + 1):
             raise FollowUpRefused("I'm already on it, or already did it: the message above shows how it goes.")
         tasks.spawn(try_again(services, busy, ref, followup, user_id), name="followup:try_again")
 
-    def on_keep_trying(ref: OutcomeRef, followup: FollowUp, user_id: str) -> None:
-        watches.start(ref, followup, user_id)
+    async def on_keep_trying(ref: OutcomeRef, followup: FollowUp, user_id: str) -> None:
+        await watches.start(ref, followup, user_id)
 
-    def on_stop(ref: OutcomeRef, followup: FollowUp, user_id: str) -> None:
-        if not watches.stop(ref.key, user_id):
-            tasks.spawn(watches.stale_stop(ref, followup, user_id), name="followup:stale_stop")
+    async def on_stop(ref: OutcomeRef, followup: FollowUp, user_id: str) -> None:
+        if not await watches.stop(ref.key, user_id):
+            tasks.spawn(watches.stale_stop(ref, followup), name="followup:stale_stop")
 
     async def on_link(ack: AsyncAck) -> None:
         await ack()  # Slack opens the link itself; an unanswered click would show the user an error

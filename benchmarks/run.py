@@ -21,6 +21,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
@@ -108,16 +109,22 @@ def free_ports(count: int) -> list[int]:
 async def measure(
     target: Target, options: Options, upstreams: Upstreams, log: Path, database_url: str | None = None
 ) -> Measurement:
-    """Run one target through the whole sequence; its processes are stopped whatever happens."""
+    """Run one target through the whole sequence; its processes are stopped whatever happens.
+
+    ``database_url`` is the database all its processes share; without one, each gets a SQLite file
+    of its own in a temporary folder, deleted afterwards.
+    """
     n = options.n * target.load
     await upstreams.reset(options.latency)
     with contextlib.ExitStack() as stack:
         logs = [log] if target.processes == 1 else [log.with_suffix(f".{i}.log") for i in range(target.processes)]
         outputs = [stack.enter_context(path.open("wb")) for path in logs]
+        state = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bugpilot-bench-")))
         running: list[Running] = []
         try:
             for port, output in zip(free_ports(target.processes), outputs, strict=True):
-                running.append(Running(target, port, upstreams.port, output, database_url))
+                url = database_url or f"sqlite:///{state / f'bot-{port}.db'}"
+                running.append(Running(target, port, upstreams.port, output, url))
             healthy_after = max(await asyncio.gather(*(each.wait_healthy() for each in running)))
             await asyncio.sleep(options.settle)
             idle_rss = sum(each.memory_mb("VmRSS") for each in running)

@@ -12,7 +12,6 @@ import os
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,8 +22,6 @@ import aiohttp
 from benchmarks.upstreams import API_KEY, WORKSPACE_ID
 
 ROOT = Path(__file__).resolve().parent.parent
-# Each run of the bot keeps its store here, a SQLite file per port (the default backend).
-STATE_DIR = Path(tempfile.gettempdir())
 SIGNING_SECRET = "bench_signing_secret_0123456789abcdef"
 BOT_TOKEN = "xoxb-bench-token-not-real"
 HEALTHY_WITHIN = 30.0
@@ -41,7 +38,7 @@ class Target:
     argv: tuple[str, ...]
     # How many copies run side by side (the load alternates between them), each with its own port.
     processes: int = 1
-    # ``sqlite``: a file of its own per process; ``postgresql``: one throwaway database for all copies.
+    # ``sqlite``: a file of its own per process, in a temporary folder; ``postgresql``: one database for all copies.
     database: str = "sqlite"
     # Commands fired at once, as a multiple of ``-n``.
     load: int = 1
@@ -102,11 +99,8 @@ def all_targets(*, workers: int, threads: int) -> list[Target]:
     ]
 
 
-def environment(port: int, upstream_port: int, database_url: str | None = None) -> dict[str, str]:
-    """The environment every target gets: this machine's, without Slack or Bugpilot settings.
-
-    ``DATABASE_URL`` is ``database_url`` when given, else a SQLite file of this port's own.
-    """
+def environment(port: int, upstream_port: int, database_url: str) -> dict[str, str]:
+    """The environment every target gets: this machine's, without Slack or Bugpilot settings."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "BUGPILOT_", "LOG_"))}
     base = f"http://127.0.0.1:{upstream_port}"
     env.update(
@@ -118,7 +112,7 @@ def environment(port: int, upstream_port: int, database_url: str | None = None) 
         BUGPILOT_API_KEY=API_KEY,
         BUGPILOT_WORKSPACE_ID=WORKSPACE_ID,
         BUGPILOT_API_URL=f"{base}/bugpilot/api/v1",
-        DATABASE_URL=database_url or f"sqlite:///{STATE_DIR / f'bench-{port}.db'}",
+        DATABASE_URL=database_url,
     )
     return env
 
@@ -126,9 +120,7 @@ def environment(port: int, upstream_port: int, database_url: str | None = None) 
 class Running:
     """A started target: its process, its port, and when it became healthy."""
 
-    def __init__(
-        self, target: Target, port: int, upstream_port: int, log: IO[bytes], database_url: str | None = None
-    ) -> None:
+    def __init__(self, target: Target, port: int, upstream_port: int, log: IO[bytes], database_url: str) -> None:
         self.target = target
         self.port = port
         self.url = f"http://127.0.0.1:{port}"

@@ -42,7 +42,8 @@ $(BENCH_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt --group bench
 	touch $(BENCH_STAMP)
 
-# The load benchmark (about a minute): the bot against a bare signature check and a synchronous Bolt app.
+# The load benchmark (about a minute): the bot against a bare signature check and a synchronous Bolt app,
+# and two bots on a throwaway PostgreSQL (skipped, with the reason, when PostgreSQL is not installed).
 bench: $(BENCH_STAMP)
 	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
 

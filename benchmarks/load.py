@@ -65,14 +65,17 @@ def signed_headers(body: str, secret: str) -> dict[str, str]:
     }
 
 
-async def fire(url: str, bodies: Sequence[str], secret: str) -> list[Ack]:
-    """Send every body at once, each on its own connection, as Slack would; time each answer."""
-    requests = [(body, signed_headers(body, secret)) for body in bodies]
+async def fire(urls: Sequence[str], bodies: Sequence[str], secret: str) -> list[Ack]:
+    """Send every body at once, each on its own connection, as Slack would; time each answer.
+
+    Body ``i`` goes to ``urls[i % len(urls)]``: with two processes, the commands alternate.
+    """
+    requests = [(urls[i % len(urls)], body, signed_headers(body, secret)) for i, body in enumerate(bodies)]
     connector = aiohttp.TCPConnector(limit=0, force_close=True)
     timeout = aiohttp.ClientTimeout(total=_GIVE_UP)
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
 
-        async def one(body: str, headers: dict[str, str]) -> Ack:
+        async def one(url: str, body: str, headers: dict[str, str]) -> Ack:
             started = time.monotonic()
             try:
                 async with session.post(url, data=body, headers=headers) as answer:
@@ -82,7 +85,7 @@ async def fire(url: str, bodies: Sequence[str], secret: str) -> list[Ack]:
                 status = 0
             return Ack(time.monotonic() - started, status)
 
-        return await asyncio.gather(*(one(body, headers) for body, headers in requests))
+        return await asyncio.gather(*(one(url, body, headers) for url, body, headers in requests))
 
 
 def percentile(values: Sequence[float], pct: float) -> float:

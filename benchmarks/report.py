@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 BOT_IDLE_RSS_MB = 90.0
@@ -16,7 +16,9 @@ NOTES = (
     "Ack: from sending a command (each on a new connection) to its whole answer. Outcome: the reply "
     "in the request's thread (chat.postMessage with thread_ts) or the post to its response_url; "
     "times are from the first command sent. RSS: VmRSS once healthy and settled (--settle, 1 s) and VmHWM at the end, "
-    "from /proc, added up over the process tree (gunicorn: master and workers)."
+    "from /proc, added up over the process tree (gunicorn: master and workers) and over both bots of "
+    'the two-process target; "largest process" is the biggest single one of them. '
+    "The two-process target gets twice the commands, alternated between its two ports, so it has no ratio to the floor."
 )
 
 
@@ -27,8 +29,11 @@ class Measurement:
     key: str
     name: str
     config: str
+    commands: int
+    processes: int
     start_to_healthy_s: float
     idle_rss_mb: float
+    largest_idle_rss_mb: float
     peak_rss_mb: float
     ack_p50_ms: float
     ack_p99_ms: float
@@ -52,6 +57,8 @@ class Row:
 
 
 ROWS: tuple[Row, ...] = (
+    Row("commands at once", lambda m: m.commands, 0, ratio=False),
+    Row("bot processes (one database)", lambda m: m.processes if m.key.startswith("bot") else None, 0, ratio=False),
     Row("ack p50 (ms)", lambda m: m.ack_p50_ms, 0, ratio=True),
     Row("ack p99 (ms)", lambda m: m.ack_p99_ms, 0, ratio=True),
     Row("ack max (ms)", lambda m: m.ack_max_ms, 0, ratio=True),
@@ -63,25 +70,33 @@ ROWS: tuple[Row, ...] = (
     Row("last outcome, s after firing", lambda m: m.last_outcome_s, 2, ratio=False),
     Row("peak concurrent Bugpilot calls", lambda m: m.peak_concurrent_bugpilot, 0, ratio=False),
     Row("idle RSS (MB)", lambda m: m.idle_rss_mb, 1, ratio=True),
+    Row("idle RSS, largest process (MB)", lambda m: m.largest_idle_rss_mb, 1, ratio=True),
     Row("peak RSS (MB)", lambda m: m.peak_rss_mb, 1, ratio=True),
     Row("start to healthy /healthz (s)", lambda m: m.start_to_healthy_s, 2, ratio=True),
 )
 
 
 def table(measurements: Sequence[Measurement]) -> str:
-    """One column per target, each followed by its ratio to the floor where that means something."""
+    """One column per target, each followed by its ratio to the floor where that means something.
+
+    A target under a different load than the floor's (the two-process one) has no ratio column.
+    """
     floor = next((m for m in measurements if m.key == "floor"), None)
+
+    def compared(m: Measurement) -> bool:
+        return floor is not None and m is not floor and m.commands == floor.commands
+
     header = ["metric"]
     for m in measurements:
         header.append(m.name)
-        if floor is not None and m is not floor:
+        if compared(m):
             header.append("x floor")
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for row in ROWS:
         cells = [row.label]
         for m in measurements:
             cells.append(_number(row.value(m), row.digits))
-            if floor is not None and m is not floor:
+            if compared(m) and floor is not None:
                 cells.append(_ratio(row.value(m), row.value(floor)) if row.ratio else "")
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
@@ -91,22 +106,24 @@ def configs(measurements: Sequence[Measurement]) -> str:
     return "\n".join(f"- **{m.name}**: {m.config}" for m in measurements)
 
 
-def bot_targets(measurements: Sequence[Measurement], *, n: int, latency: float) -> list[tuple[bool, str]]:
+def _every_command_once(m: Measurement) -> tuple[bool, str]:
+    n = m.commands
+    calls = f"{n} Bugpilot calls, {n} outcomes, none doubled"
+    got = f"got {m.bugpilot_calls}, {m.outcomes}, {m.duplicate_outcomes}"
+    return (m.bugpilot_calls == n and m.outcomes == n and not m.duplicate_outcomes, f"{calls} ({got})")
+
+
+def bot_targets(measurements: Sequence[Measurement], *, latency: float) -> list[tuple[bool, str]]:
     """Each target for the bot: met or not, and the numbers behind it."""
     bot = next((m for m in measurements if m.key == "bot"), None)
     floor = next((m for m in measurements if m.key == "floor"), None)
     if bot is None:
         return []
-    calls = f"{n} Bugpilot calls, {n} outcomes, none doubled"
-    got_calls = f"got {bot.bugpilot_calls}, {bot.outcomes}, {bot.duplicate_outcomes}"
     deadline = latency + OUTCOME_SLACK_S
     last = f"last outcome within Bugpilot latency + {OUTCOME_SLACK_S:g} s = {deadline:g} s"
     checks = [
         (bot.acks_over_3s == 0, f"zero acks over 3 s (got {bot.acks_over_3s})"),
-        (
-            bot.bugpilot_calls == n and bot.outcomes == n and not bot.duplicate_outcomes,
-            f"{calls} ({got_calls})",
-        ),
+        _every_command_once(bot),
         (
             bot.last_outcome_s is not None and bot.last_outcome_s <= deadline,
             f"{last} (got {_number(bot.last_outcome_s, 2)} s)",
@@ -129,11 +146,36 @@ def bot_targets(measurements: Sequence[Measurement], *, n: int, latency: float) 
     return checks
 
 
-def render(measurements: Sequence[Measurement], *, n: int, latency: float, machine: str, rounds: int = 1) -> str:
-    checks = bot_targets(measurements, n=n, latency=latency)
+def scaled_out_targets(measurements: Sequence[Measurement]) -> list[tuple[bool, str]]:
+    """Each target for the two bots on one PostgreSQL: met or not, and the numbers behind it."""
+    pair = next((m for m in measurements if m.key == "bot_pg2"), None)
+    if pair is None:
+        return []
+    return [
+        (pair.acks_over_3s == 0, f"zero acks over 3 s (got {pair.acks_over_3s})"),
+        _every_command_once(pair),
+        (
+            pair.largest_idle_rss_mb < BOT_IDLE_RSS_MB,
+            f"idle RSS of each process under {BOT_IDLE_RSS_MB:g} MB (largest got {pair.largest_idle_rss_mb:.1f})",
+        ),
+    ]
+
+
+def render(
+    measurements: Sequence[Measurement],
+    *,
+    n: int,
+    latency: float,
+    machine: str,
+    rounds: int = 1,
+    skipped: Mapping[str, str] | None = None,
+) -> str:
+    checks = bot_targets(measurements, latency=latency)
+    pair_checks = scaled_out_targets(measurements)
     medians = f" Each number is the median of {rounds} rounds." if rounds > 1 else ""
+    loads = "".join(f" ({m.name}: {m.commands})" for m in measurements if m.commands != n)
     lines = [
-        f"{n} signed `/bugpilot` commands at once, Bugpilot answering in {latency:g} s; {machine}.{medians}",
+        f"{n} signed `/bugpilot` commands at once{loads}, Bugpilot answering in {latency:g} s; {machine}.{medians}",
         "",
         table(measurements),
         "",
@@ -143,6 +185,14 @@ def render(measurements: Sequence[Measurement], *, n: int, latency: float, machi
     ]
     if checks:
         lines += ["", "Bot targets:", *(f"- {'met' if ok else 'MISSED'}: {text}" for ok, text in checks)]
+    if pair_checks:
+        lines += [
+            "",
+            "Two bots on one PostgreSQL, targets:",
+            *(f"- {'met' if ok else 'MISSED'}: {text}" for ok, text in pair_checks),
+        ]
+    for name, reason in (skipped or {}).items():
+        lines += ["", f"Skipped {name}: {reason}."]
     return "\n".join(lines)
 
 

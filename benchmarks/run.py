@@ -3,7 +3,9 @@
 For each target in turn: start it from its real entry point, time start to healthy, read idle
 memory, fire N signed slash commands at once, wait for every outcome, read peak memory, stop it.
 The fake Slack and Bugpilot run in a process of their own (``benchmarks.upstreams``) so neither
-the driver's event loop nor the fakes' shares a loop with the target.
+the driver's event loop nor the fakes' shares a loop with the target. The two-process target gets
+a throwaway PostgreSQL server (``benchmarks.postgres``) and a fresh database each round; without
+PostgreSQL's binaries it is skipped, with the reason printed.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
@@ -28,10 +31,12 @@ from typing import Any
 import aiohttp
 
 from benchmarks.load import command_bodies, fire, percentile
+from benchmarks.postgres import PostgresServer, missing, throwaway_server
 from benchmarks.report import Measurement, render
 from benchmarks.targets import ROOT, SIGNING_SECRET, Running, Target, all_targets
 
 RESULTS = ROOT / "benchmarks" / "results"
+TARGET_KEYS = ("floor", "bot", "bot_pg2", "bolt_sync")
 SETTLE_S = 1.0
 _POLL_S = 0.05
 _STALL_S = 10.0
@@ -92,29 +97,48 @@ def upstreams_process(latency: float, log: Path) -> Iterator[int]:
                 process.stdout.close()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+def free_ports(count: int) -> list[int]:
+    """``count`` distinct free ports of 127.0.0.1 (each socket held until all are chosen)."""
+    with contextlib.ExitStack() as stack:
+        sockets = [stack.enter_context(socket.socket()) for _ in range(count)]
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [int(sock.getsockname()[1]) for sock in sockets]
 
 
-async def measure(target: Target, options: Options, upstreams: Upstreams, log: Path) -> Measurement:
-    """Run one target through the whole sequence; the process is stopped whatever happens."""
+async def measure(
+    target: Target, options: Options, upstreams: Upstreams, log: Path, database_url: str | None = None
+) -> Measurement:
+    """Run one target through the whole sequence; its processes are stopped whatever happens.
+
+    ``database_url`` is the database all its processes share; without one, each gets a SQLite file
+    of its own in a temporary folder, deleted afterwards.
+    """
+    n = options.n * target.load
     await upstreams.reset(options.latency)
-    with log.open("wb") as output:
-        running = Running(target, free_port(), upstreams.port, output)
+    with contextlib.ExitStack() as stack:
+        logs = [log] if target.processes == 1 else [log.with_suffix(f".{i}.log") for i in range(target.processes)]
+        outputs = [stack.enter_context(path.open("wb")) for path in logs]
+        state = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bugpilot-bench-")))
+        running: list[Running] = []
         try:
-            healthy_after = await running.wait_healthy()
+            for port, output in zip(free_ports(target.processes), outputs, strict=True):
+                url = database_url or f"sqlite:///{state / f'bot-{port}.db'}"
+                running.append(Running(target, port, upstreams.port, output, url))
+            healthy_after = max(await asyncio.gather(*(each.wait_healthy() for each in running)))
             await asyncio.sleep(options.settle)
-            idle_rss = running.memory_mb("VmRSS")
-            bodies = command_bodies(options.n, f"{upstreams.base}/slack/respond")
+            idle_rss = sum(each.memory_mb("VmRSS") for each in running)
+            largest_idle_rss = max(each.largest_process_mb("VmRSS") for each in running)
+            bodies = command_bodies(n, f"{upstreams.base}/slack/respond")
             fired = time.monotonic()
-            acks = await fire(f"{running.url}/slack/events", bodies, SIGNING_SECRET)
-            stats = await _wait_for_outcomes(upstreams, options) if target.does_work else await upstreams.stats()
-            peak_rss = running.memory_mb("VmHWM")
+            acks = await fire([f"{each.url}/slack/events" for each in running], bodies, SIGNING_SECRET)
+            stats = (
+                await _wait_for_outcomes(upstreams, n, options.latency) if target.does_work else await upstreams.stats()
+            )
+            peak_rss = sum(each.memory_mb("VmHWM") for each in running)
         finally:
-            running.stop()
+            for each in running:
+                each.stop()
     latencies_ms = [ack.seconds * 1000 for ack in acks]
     work: dict[str, Any] = {}
     if target.does_work:
@@ -130,8 +154,11 @@ async def measure(target: Target, options: Options, upstreams: Upstreams, log: P
         key=target.key,
         name=target.name,
         config=target.config,
+        commands=n,
+        processes=target.processes,
         start_to_healthy_s=healthy_after,
         idle_rss_mb=idle_rss,
+        largest_idle_rss_mb=largest_idle_rss,
         peak_rss_mb=peak_rss,
         ack_p50_ms=percentile(latencies_ms, 50),
         ack_p99_ms=percentile(latencies_ms, 99),
@@ -143,18 +170,18 @@ async def measure(target: Target, options: Options, upstreams: Upstreams, log: P
     )
 
 
-async def _wait_for_outcomes(upstreams: Upstreams, options: Options) -> dict[str, Any]:
-    """Until every command has an outcome, or nothing new has happened for a while."""
+async def _wait_for_outcomes(upstreams: Upstreams, n: int, latency: float) -> dict[str, Any]:
+    """Until every one of ``n`` commands has an outcome, or nothing new has happened for a while."""
     progress: tuple[int, int] = (-1, -1)
     last_change = time.monotonic()
     while True:
         stats = await upstreams.stats()
-        if stats["distinct_outcomes"] >= options.n and stats["in_flight"] == 0:
+        if stats["distinct_outcomes"] >= n and stats["in_flight"] == 0:
             return stats
         now_seen = (stats["distinct_outcomes"], stats["bugpilot_calls"])
         if now_seen != progress:
             progress, last_change = now_seen, time.monotonic()
-        elif time.monotonic() - last_change > options.latency + _STALL_S:
+        elif time.monotonic() - last_change > latency + _STALL_S:
             return stats
         await asyncio.sleep(_POLL_S)
 
@@ -164,9 +191,18 @@ def machine() -> str:
     return f"{os.cpu_count()} CPUs, load average {load} before the run, Python {platform.python_version()}"
 
 
-async def run(options: Options, upstream_port: int, logs: Path) -> list[list[Measurement]]:
-    """Every round measures every chosen target once, in order; one list per target."""
-    chosen = [t for t in all_targets(workers=options.workers, threads=options.threads) if t.key in options.targets]
+def chosen_targets(options: Options) -> list[Target]:
+    return [t for t in all_targets(workers=options.workers, threads=options.threads) if t.key in options.targets]
+
+
+async def run(
+    options: Options, upstream_port: int, logs: Path, postgres: PostgresServer | None = None
+) -> list[list[Measurement]]:
+    """Every round measures every chosen target once, in order; one list per target.
+
+    Targets on PostgreSQL run only with ``postgres``, on a fresh database each round.
+    """
+    chosen = [t for t in chosen_targets(options) if postgres is not None or t.database != "postgresql"]
     rounds: dict[str, list[Measurement]] = {t.key: [] for t in chosen}
     async with aiohttp.ClientSession() as session:
         upstreams = Upstreams(upstream_port, session)
@@ -174,7 +210,10 @@ async def run(options: Options, upstream_port: int, logs: Path) -> list[list[Mea
             for target in chosen:
                 print(f"round {round_no}/{options.rounds}: {target.name} …", file=sys.stderr, flush=True)
                 log = logs / f"{target.key}-{round_no}.log"
-                rounds[target.key].append(await measure(target, options, upstreams, log))
+                database_url = (
+                    postgres.new_database() if postgres is not None and target.database == "postgresql" else None
+                )
+                rounds[target.key].append(await measure(target, options, upstreams, log, database_url))
     return list(rounds.values())
 
 
@@ -200,7 +239,7 @@ def parse(argv: Sequence[str] | None) -> Options:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers for the Bolt app (default 2)")
     parser.add_argument("--threads", type=int, default=8, help="threads per gunicorn worker (default 8)")
     parser.add_argument(
-        "--targets", default="floor,bot,bolt_sync", help="comma-separated subset of floor,bot,bolt_sync"
+        "--targets", default=",".join(TARGET_KEYS), help=f"comma-separated subset of {','.join(TARGET_KEYS)}"
     )
     parser.add_argument("--out", type=Path, default=RESULTS, help="where the JSON and logs go")
     parser.add_argument(
@@ -211,12 +250,20 @@ def parse(argv: Sequence[str] | None) -> Options:
     )
     args = parser.parse_args(argv)
     targets = tuple(t.strip() for t in args.targets.split(",") if t.strip())
-    unknown = set(targets) - {"floor", "bot", "bolt_sync"}
+    unknown = set(targets) - set(TARGET_KEYS)
     if unknown:
         parser.error(f"unknown target(s): {', '.join(sorted(unknown))}")
     return Options(
         args.commands, args.latency, args.workers, args.threads, targets, args.out, args.settle, max(1, args.rounds)
     )
+
+
+def _skipped(options: Options) -> dict[str, str]:
+    """Target name to why it cannot run on this machine (PostgreSQL's binaries missing)."""
+    reason = missing()
+    if reason is None:
+        return {}
+    return {t.name: reason for t in chosen_targets(options) if t.database == "postgresql"}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -225,10 +272,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     logs = options.out / f"logs-{stamp}"
     logs.mkdir(parents=True, exist_ok=True)
     where = machine()
-    with upstreams_process(options.latency, logs / "upstreams.log") as upstream_port:
-        per_target = asyncio.run(run(options, upstream_port, logs))
+    skipped = _skipped(options)
+    for name, reason in skipped.items():
+        print(f"skipping {name}: {reason}", file=sys.stderr, flush=True)
+    with contextlib.ExitStack() as stack:
+        postgres = None
+        if any(t.database == "postgresql" for t in chosen_targets(options)) and not skipped:
+            postgres = stack.enter_context(throwaway_server())
+        upstream_port = stack.enter_context(upstreams_process(options.latency, logs / "upstreams.log"))
+        per_target = asyncio.run(run(options, upstream_port, logs, postgres))
     measurements = [median(rounds) for rounds in per_target]
-    text = render(measurements, n=options.n, latency=options.latency, machine=where, rounds=options.rounds)
+    text = render(
+        measurements, n=options.n, latency=options.latency, machine=where, rounds=options.rounds, skipped=skipped
+    )
     result = {
         "when": stamp,
         "commands": options.n,
@@ -236,6 +292,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "machine": where,
         "rounds": options.rounds,
         "targets": [dataclasses.asdict(m) for m in measurements],
+        "skipped": skipped,
         "every_round": {rounds[0].key: [dataclasses.asdict(m) for m in rounds] for rounds in per_target},
         "table": text,
     }

@@ -1,7 +1,8 @@
-"""The three servers under test: how each is started, and how its memory is read.
+"""The servers under test: how each is started, and how its memory is read.
 
-Each target runs as its own process (or process tree) started from its real entry point,
-with the same environment: the fake Slack and Bugpilot of ``benchmarks.upstreams``.
+Each target runs as its own process (or process tree, or two processes on one database) started
+from its real entry point, with the same environment: the fake Slack and Bugpilot of
+``benchmarks.upstreams``.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import os
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,8 +22,6 @@ import aiohttp
 from benchmarks.upstreams import API_KEY, WORKSPACE_ID
 
 ROOT = Path(__file__).resolve().parent.parent
-# Each run of the bot keeps its store here, a SQLite file per port (the default backend).
-STATE_DIR = Path(tempfile.gettempdir())
 SIGNING_SECRET = "bench_signing_secret_0123456789abcdef"
 BOT_TOKEN = "xoxb-bench-token-not-real"
 HEALTHY_WITHIN = 30.0
@@ -38,10 +36,16 @@ class Target:
     config: str
     does_work: bool
     argv: tuple[str, ...]
+    # How many copies run side by side (the load alternates between them), each with its own port.
+    processes: int = 1
+    # ``sqlite``: a file of its own per process, in a temporary folder; ``postgresql``: one database for all copies.
+    database: str = "sqlite"
+    # Commands fired at once, as a multiple of ``-n``.
+    load: int = 1
 
 
 def all_targets(*, workers: int, threads: int) -> list[Target]:
-    """The floor, the bot and the synchronous Bolt app, in the order they are measured."""
+    """The floor, the bot, two bots on PostgreSQL and the synchronous Bolt app, in the order measured."""
     python = sys.executable
     return [
         Target(
@@ -57,6 +61,19 @@ def all_targets(*, workers: int, threads: int) -> list[Target]:
             config="`python -m bot serve`: one process, aiohttp and Bolt `AsyncApp`, default settings",
             does_work=True,
             argv=(python, "-m", "bot", "serve"),
+        ),
+        Target(
+            key="bot_pg2",
+            name="bot x2 on PostgreSQL",
+            config=(
+                "two `python -m bot serve` processes, one PostgreSQL database (`DATABASE_URL=postgresql://…`), "
+                "commands alternated between their ports, twice the commands"
+            ),
+            does_work=True,
+            argv=(python, "-m", "bot", "serve"),
+            processes=2,
+            database="postgresql",
+            load=2,
         ),
         Target(
             key="bolt_sync",
@@ -82,7 +99,7 @@ def all_targets(*, workers: int, threads: int) -> list[Target]:
     ]
 
 
-def environment(port: int, upstream_port: int) -> dict[str, str]:
+def environment(port: int, upstream_port: int, database_url: str) -> dict[str, str]:
     """The environment every target gets: this machine's, without Slack or Bugpilot settings."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "BUGPILOT_", "LOG_"))}
     base = f"http://127.0.0.1:{upstream_port}"
@@ -95,7 +112,7 @@ def environment(port: int, upstream_port: int) -> dict[str, str]:
         BUGPILOT_API_KEY=API_KEY,
         BUGPILOT_WORKSPACE_ID=WORKSPACE_ID,
         BUGPILOT_API_URL=f"{base}/bugpilot/api/v1",
-        DATABASE_URL=f"sqlite:///{STATE_DIR / f'bench-{port}.db'}",
+        DATABASE_URL=database_url,
     )
     return env
 
@@ -103,14 +120,14 @@ def environment(port: int, upstream_port: int) -> dict[str, str]:
 class Running:
     """A started target: its process, its port, and when it became healthy."""
 
-    def __init__(self, target: Target, port: int, upstream_port: int, log: IO[bytes]) -> None:
+    def __init__(self, target: Target, port: int, upstream_port: int, log: IO[bytes], database_url: str) -> None:
         self.target = target
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
         argv = [arg.replace("{port}", str(port)) for arg in target.argv]
         self.started = time.monotonic()
         self.process = subprocess.Popen(
-            argv, cwd=ROOT, env=environment(port, upstream_port), stdout=log, stderr=subprocess.STDOUT
+            argv, cwd=ROOT, env=environment(port, upstream_port, database_url), stdout=log, stderr=subprocess.STDOUT
         )
 
     async def wait_healthy(self) -> float:
@@ -132,6 +149,10 @@ class Running:
     def memory_mb(self, field: str) -> float:
         """``VmRSS`` or ``VmHWM`` of the process and its children, added up, in MB."""
         return sum(_status_kb(pid, field) for pid in _tree(self.process.pid)) / 1024
+
+    def largest_process_mb(self, field: str) -> float:
+        """``VmRSS`` or ``VmHWM`` of the largest single process in the tree, in MB."""
+        return max(_status_kb(pid, field) for pid in _tree(self.process.pid)) / 1024
 
     def stop(self) -> None:
         """SIGTERM, then wait for a clean exit (SIGKILL after 30 s)."""

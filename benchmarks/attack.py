@@ -36,7 +36,7 @@ from typing import Any
 import aiohttp
 
 from benchmarks.load import ACK_DEADLINE, command_bodies, signed_headers
-from benchmarks.run import Upstreams, free_port, upstreams_process
+from benchmarks.run import Upstreams, free_ports, upstreams_process
 from benchmarks.targets import SIGNING_SECRET, Running, all_targets
 
 LATENCY_S = 0.05
@@ -268,7 +268,7 @@ async def attack(names: Sequence[str], upstream_port: int, logs: Path, dribblers
     async with aiohttp.ClientSession(timeout=timeout) as session:
         upstreams = Upstreams(upstream_port, session)
         with (logs / "bot.log").open("wb") as output:
-            running = Running(bot, free_port(), upstream_port, output)
+            running = Running(bot, free_ports(1)[0], upstream_port, output, f"sqlite:///{logs / 'bot.db'}")
             try:
                 await running.wait_healthy()
                 arena = Arena(running.url, upstreams, session, dribblers)

@@ -28,10 +28,23 @@ def key_of(kind: str, *parts: object) -> str:
 
 
 class Dedupe(Protocol):
-    """Says whether a request is seen for the first time."""
+    """Says whether a request is seen for the first time.
+
+    ``here`` answers at once from this process's memory, so it may stand before an
+    acknowledgement; ``everywhere`` asks what every process shares (a round trip, so after the
+    acknowledgement); ``first_time`` is both.
+    """
+
+    def here(self, *keys: str) -> bool:
+        """True when this process has not seen any of ``keys`` (empty ones ignored); remembers them."""
+        ...
+
+    async def everywhere(self, *keys: str) -> bool:
+        """True when no process has seen any of ``keys``; remembers them for all."""
+        ...
 
     async def first_time(self, *keys: str) -> bool:
-        """True when none of ``keys`` (empty ones ignored) was seen before; all are remembered now."""
+        """``here`` and then ``everywhere``."""
         ...
 
 
@@ -81,6 +94,14 @@ class MemoryDedupe:
     def __init__(self, *, ttl: float = DEDUPE_TTL_S, max_keys: int = DEDUPE_MAX_KEYS) -> None:
         self._recent = RecentKeys(ttl=ttl, max_keys=max_keys)
 
-    async def first_time(self, *keys: str) -> bool:
+    def here(self, *keys: str) -> bool:
         """True when none of ``keys`` was seen within the TTL (check and remember in one step)."""
         return self._recent.first_time(*keys)
+
+    async def everywhere(self, *keys: str) -> bool:  # noqa: ARG002 - nothing is shared
+        """This process is all there is: what ``here`` let through is new everywhere."""
+        return True
+
+    async def first_time(self, *keys: str) -> bool:
+        """Same as ``here``."""
+        return self.here(*keys)

@@ -67,6 +67,7 @@ async def test_one_command_sent_to_two_processes_makes_one_capture(fleet: Fleet,
     assert list(statuses) == [200, 200]
     await fleet.bugpilot.next_arrival()
     await _one_of_them_logs(two_bots, "command.duplicate")
+    assert any("already handled" in call.args.get("text", "") for call in fleet.slack.of("respond"))
     await fleet.slack.next_call("chat.update", timeout=10)  # the capture finished its request message
     assert fleet.bugpilot.arrived.empty()
     assert len(fleet.bugpilot.sim.received) == 1

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+from importlib.resources import files
 from pathlib import Path
 
 import pytest
+from alembic.config import Config
+from alembic.script import ScriptDirectory
 
 from bot.errors import StoreUnavailable
 from bot.store import DatabaseUrlError, Store, database_url, describe_url
+from bot.store.schema import SCHEMA_REVISION
+from tests.logwatch import watch_logs
 from tests.postgres import PostgresServer
 
 
@@ -177,3 +182,17 @@ async def test_postgres_overlapping_key_sets_never_both_win(postgres: PostgresSe
     finally:
         await first.close()
         await second.close()
+
+
+def test_schema_revision_is_the_newest_migration():
+    """The revision start-up compares with is Alembic's head: a new migration must move it."""
+    config = Config()
+    config.set_main_option("script_location", str(files("bot.store").joinpath("migrations")))
+    assert ScriptDirectory.from_config(config).get_current_head() == SCHEMA_REVISION
+
+
+async def test_a_current_schema_is_not_migrated_again(sqlite_store: Store):
+    """A restart on an up-to-date database skips Alembic and says the schema is current."""
+    with watch_logs() as logs:
+        await sqlite_store.migrate()
+    assert [entry["event"] for entry in logs.entries if entry["event"].startswith("store.")] == ["store.current"]

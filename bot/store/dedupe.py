@@ -27,13 +27,19 @@ class StoredDedupe:
         self._ttl = ttl
         self._memory = RecentKeys(ttl=ttl, max_keys=max_keys)
 
+    def here(self, *keys: str) -> bool:
+        """True when this process has not seen any of ``keys``: no round trip, fit for the ack path."""
+        return self._memory.first_time(*keys)
+
     async def first_time(self, *keys: str) -> bool:
         """True when no process has seen any of ``keys`` within the TTL; all are remembered now."""
+        return self.here(*keys) and await self.everywhere(*keys)
+
+    async def everywhere(self, *keys: str) -> bool:
+        """The store's unique insert; True (logged) when the database does not answer."""
         wanted = [key for key in keys if key]
         if not wanted:
             return True
-        if not self._memory.first_time(*wanted):
-            return False
         try:
             return await self._store.first_time(*wanted, ttl=self._ttl)
         except StoreUnavailable:

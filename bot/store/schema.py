@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from sqlalchemy import Column, Float, Index, Integer, MetaData, String, Table, Text
 
-__all__ = ["KEY_LENGTH", "captures", "followups", "metadata", "seen_keys"]
+__all__ = ["KEY_LENGTH", "SCHEMA_REVISION", "captures", "followups", "metadata", "seen_keys"]
 
 KEY_LENGTH = 255
+
+# The newest migration: a schema at this revision needs no Alembic at start-up.
+SCHEMA_REVISION = "0003"
 
 metadata = MetaData()
 

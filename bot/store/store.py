@@ -16,8 +16,6 @@ from importlib.resources import files
 from typing import Any, Final
 
 import structlog
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Connection, delete, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL
@@ -26,7 +24,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from bot.errors import StoreUnavailable
-from bot.store.schema import KEY_LENGTH, seen_keys
+from bot.store.schema import KEY_LENGTH, SCHEMA_REVISION, seen_keys
 
 __all__ = ["Store"]
 
@@ -51,7 +49,11 @@ class Store:
     def open(cls, url: URL, *, timeout: float = 5.0) -> Store:
         """A store on ``url`` (an async-driver URL from ``database_url``); connects on first use."""
         if url.get_backend_name() == "sqlite":
-            engine = create_async_engine(url, connect_args={"timeout": timeout})
+            # One connection: SQLite has one writer anyway, and callers queue for it here instead of
+            # sleeping in SQLite's busy handler (another process's writes still wait there).
+            engine = create_async_engine(
+                url, connect_args={"timeout": timeout}, pool_size=1, max_overflow=0, pool_timeout=timeout
+            )
             _sqlite_transactions(engine)
         else:
             engine = create_async_engine(
@@ -73,12 +75,27 @@ class Store:
         await self._engine.dispose()
 
     async def migrate(self) -> None:
-        """Bring the schema up to date (Alembic ``upgrade head``); safe with several processes at once."""
+        """Bring the schema up to date (Alembic ``upgrade head``); safe with several processes at once.
+
+        A schema already at ``SCHEMA_REVISION`` is left alone without loading Alembic at all
+        (it would stay in memory for the life of the process).
+        """
+        if await self._revision() == SCHEMA_REVISION:
+            log.info("store.current", backend=self.backend, revision=SCHEMA_REVISION)
+            return
         async with self._transaction(seconds=max(self._timeout, 30.0)) as conn:
             if self.backend == "postgresql":
                 await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
             await conn.run_sync(_upgrade)
         log.info("store.migrated", backend=self.backend)
+
+    async def _revision(self) -> str | None:
+        """The schema's Alembic revision; None before the first migration."""
+        try:
+            async with asyncio.timeout(self._timeout), self._engine.begin() as conn:
+                return (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalar()
+        except _FAILURES:
+            return None  # no table yet, or no answer: the migration says which
 
     async def ping(self, *, seconds: float | None = None) -> None:
         """Check that the database answers (within ``seconds``); ``StoreUnavailable`` when it does not."""
@@ -148,6 +165,9 @@ def _bounded(key: str) -> str:
 
 
 def _upgrade(connection: Connection) -> None:
+    from alembic import command  # noqa: PLC0415 - only when the schema is behind
+    from alembic.config import Config  # noqa: PLC0415
+
     config = Config()
     config.set_main_option("script_location", str(files("bot.store").joinpath("migrations")))
     config.attributes["connection"] = connection

@@ -44,9 +44,9 @@ def register(bolt: AsyncApp, services: Services, tasks: BackgroundTasks) -> None
         if tasks.closed:
             await _ack_with(ack, Message(text=":hourglass: Bugpilot is restarting; try again in a few seconds."))
             return
-        if not await services.dedupe.first_time(key_of("trigger", command.get("trigger_id"))):
+        if not services.dedupe.here(key_of("trigger", command.get("trigger_id"))):
             # The same signed request again (a replay): it already made its capture.
-            await _ack_with(ack, Message(text="That request was already handled; see its message above."))
+            await _ack_with(ack, _ALREADY_HANDLED)
             log.warning("command.duplicate", surface="command")
             return
         await ack()
@@ -55,12 +55,20 @@ def register(bolt: AsyncApp, services: Services, tasks: BackgroundTasks) -> None
     bolt.command(COMMAND)(on_command)
 
 
+_ALREADY_HANDLED = Message(text="That request was already handled; see its message above.")
+
+
 async def _ack_with(ack: AsyncAck, message: Message) -> None:
     await ack(text=message.text, blocks=message.blocks or None, response_type="ephemeral")
 
 
 async def _capture(services: Services, parsed: Command, command: dict[str, Any]) -> None:
     place = Place(channel_id=str(command.get("channel_id", "")), response_url=command.get("response_url"))
+    # Another process may have had the same request (a replay sent there): asked after the ack.
+    if not await services.dedupe.everywhere(key_of("trigger", command.get("trigger_id"))):
+        await services.delivery.respond(place.response_url, _ALREADY_HANDLED)
+        log.warning("command.duplicate", surface="command")
+        return
     try:
         request = await resolve_request(
             services,

@@ -56,7 +56,8 @@ def register(bolt: AsyncApp, services: Services, tasks: BackgroundTasks) -> None
 
     async def on_shortcut(ack: AsyncAck, shortcut: dict[str, Any], context: AsyncBoltContext) -> None:
         await ack()
-        if not await services.dedupe.first_time(key_of("trigger", shortcut.get("trigger_id"))):
+        # Memory only: the modal must open within the trigger's 3 s, and Slack's trigger is single-use anyway.
+        if not services.dedupe.here(key_of("trigger", shortcut.get("trigger_id"))):
             log.warning("shortcut.duplicate")
             return
         requester = str((shortcut.get("user") or {}).get("id") or "")
@@ -95,7 +96,7 @@ def register(bolt: AsyncApp, services: Services, tasks: BackgroundTasks) -> None
             await ack(response_action="errors", errors={ACTION_BLOCK: problem})
             return
         replay = key_of("trigger", body.get("trigger_id")), key_of("view", view.get("id"))
-        if not await services.dedupe.first_time(*replay):
+        if not services.dedupe.here(*replay):
             # A submitted modal closes; the same submission again is a replay, and made its capture.
             await ack()
             log.warning("command.duplicate", surface="shortcut")
@@ -112,10 +113,18 @@ def register(bolt: AsyncApp, services: Services, tasks: BackgroundTasks) -> None
             surface=Surface.SHORTCUT,
         )
         place = Place(channel_id=where.channel_id, response_url=where.response_url, thread_ts=where.thread_ts)
-        tasks.spawn(run_capture(services, request, place), name="capture:shortcut")
+        tasks.spawn(_capture(services, request, place, replay), name="capture:shortcut")
 
     bolt.message_shortcut(CALLBACK_ID)(on_shortcut)
     bolt.view_submission(VIEW_CALLBACK_ID)(on_submit)
+
+
+async def _capture(services: Services, request: CaptureRequest, place: Place, replay: tuple[str, ...]) -> None:
+    """Run the capture unless another process had this submission already (asked after the ack)."""
+    if not await services.dedupe.everywhere(*replay):
+        log.warning("command.duplicate", surface="shortcut")
+        return
+    await run_capture(services, request, place)
 
 
 def _installing_team(context: AsyncBoltContext, shortcut: Mapping[str, Any]) -> str | None:

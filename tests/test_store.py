@@ -7,12 +7,16 @@ from importlib.resources import files
 from pathlib import Path
 
 import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
 from alembic.config import Config
+from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from bot.errors import StoreUnavailable
 from bot.store import DatabaseUrlError, Store, database_url, describe_url
-from bot.store.schema import SCHEMA_REVISION
+from bot.store.schema import SCHEMA_REVISION, metadata
+from bot.store.store import _upgrade
 from tests.logwatch import watch_logs
 from tests.postgres import PostgresServer
 
@@ -196,3 +200,40 @@ async def test_a_current_schema_is_not_migrated_again(sqlite_store: Store):
     with watch_logs() as logs:
         await sqlite_store.migrate()
     assert [entry["event"] for entry in logs.entries if entry["event"].startswith("store.")] == ["store.current"]
+
+
+async def test_the_migrations_make_exactly_the_tables_a_fresh_database_gets(tmp_path: Path):
+    """Alembic's migrations from nothing and the fresh-database shortcut give the same schema."""
+    store = Store.open(database_url(f"sqlite:///{tmp_path / 'migrated.db'}"))
+    try:
+        async with store.transaction() as conn:
+            await conn.run_sync(_upgrade)
+            differences = await conn.run_sync(lambda sync: compare_metadata(MigrationContext.configure(sync), metadata))
+        assert differences == []
+        with watch_logs() as logs:
+            await store.migrate()
+        assert [entry["event"] for entry in logs.entries if entry["event"].startswith("store.")] == ["store.current"]
+    finally:
+        await store.close()
+
+
+async def test_an_older_schema_is_upgraded_by_the_migrations(tmp_path: Path):
+    """A database at an older revision (an earlier release) is upgraded, keeping its rows."""
+    store = Store.open(database_url(f"sqlite:///{tmp_path / 'old.db'}"))
+    try:
+        async with store.transaction() as conn:
+            await conn.run_sync(lambda sync: _upgrade_to(sync, "0001"))
+        assert await store.first_time("kept", ttl=600)
+        with watch_logs() as logs:
+            await store.migrate()
+        assert [entry.get("how") for entry in logs.of("store.migrated")] == ["upgraded"]
+        assert not await store.first_time("kept", ttl=600)
+    finally:
+        await store.close()
+
+
+def _upgrade_to(connection, revision: str) -> None:
+    config = Config()
+    config.set_main_option("script_location", str(files("bot.store").joinpath("migrations")))
+    config.attributes["connection"] = connection
+    command.upgrade(config, revision)

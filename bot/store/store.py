@@ -16,7 +16,7 @@ from importlib.resources import files
 from typing import Any, Final
 
 import structlog
-from sqlalchemy import Connection, delete, event, text
+from sqlalchemy import Connection, delete, event, inspect, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
@@ -24,7 +24,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from bot.errors import StoreUnavailable
-from bot.store.schema import KEY_LENGTH, SCHEMA_REVISION, seen_keys
+from bot.store.schema import KEY_LENGTH, SCHEMA_REVISION, metadata, seen_keys
 
 __all__ = ["Store"]
 
@@ -77,8 +77,10 @@ class Store:
     async def migrate(self) -> None:
         """Bring the schema up to date (Alembic ``upgrade head``); safe with several processes at once.
 
-        A schema already at ``SCHEMA_REVISION`` is left alone without loading Alembic at all
-        (it would stay in memory for the life of the process).
+        Alembic (which would stay in memory for the life of the process) is loaded only to upgrade
+        an older schema: a schema already at ``SCHEMA_REVISION`` is left alone, and an empty database
+        gets the current tables at once, stamped with that revision (the migrations make the same
+        tables; a test compares them).
         """
         if await self._revision() == SCHEMA_REVISION:
             log.info("store.current", backend=self.backend, revision=SCHEMA_REVISION)
@@ -86,8 +88,8 @@ class Store:
         async with self._transaction(seconds=max(self._timeout, 30.0)) as conn:
             if self.backend == "postgresql":
                 await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
-            await conn.run_sync(_upgrade)
-        log.info("store.migrated", backend=self.backend)
+            how = await conn.run_sync(_bring_up_to_date)
+        log.info("store.migrated", backend=self.backend, how=how)
 
     async def _revision(self) -> str | None:
         """The schema's Alembic revision; None before the first migration."""
@@ -162,6 +164,24 @@ def _bounded(key: str) -> str:
     if len(key) <= KEY_LENGTH:
         return key
     return "sha256:" + hashlib.sha256(key.encode()).hexdigest()
+
+
+def _bring_up_to_date(connection: Connection) -> str:
+    """Under the migration lock: nothing (another process did it), create and stamp, or upgrade."""
+    tables = set(inspect(connection).get_table_names())
+    if "alembic_version" in tables:
+        current = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        if current == SCHEMA_REVISION:
+            return "current"
+    elif not tables & set(metadata.tables):
+        metadata.create_all(connection)
+        connection.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)"))
+        connection.execute(
+            text("INSERT INTO alembic_version (version_num) VALUES (:revision)"), {"revision": SCHEMA_REVISION}
+        )
+        return "created"
+    _upgrade(connection)
+    return "upgraded"
 
 
 def _upgrade(connection: Connection) -> None:

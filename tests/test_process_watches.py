@@ -1,4 +1,4 @@
-"""Keep trying outlives its process: SIGTERM or SIGKILL mid-watch, a restart, and the customer captured once."""
+"""Work in flight outlives its process: SIGTERM or SIGKILL mid-watch or mid-capture, then a restart."""
 
 from __future__ import annotations
 
@@ -75,3 +75,21 @@ async def test_sigkill_mid_watch_then_restart_takes_it_over_and_captures_once(fl
     done = await _update(fleet, ts, "requested from")
     assert "came online: captured on attempt 3" in str(blocks_of(done.args))
     assert len(fleet.bugpilot.sim.received) == 3
+
+
+async def test_sigkill_mid_capture_the_restarted_process_says_what_happened(fleet: Fleet):
+    """kill -9 while Bugpilot is answering: after the restart the request message stops saying "working"."""
+    fleet.bugpilot.gate = asyncio.Event()  # Bugpilot holds its answer: the capture is in flight
+    first = await fleet.start()
+    assert await _send(first.port, command_body(f"screenshot {CUSTOMER}", response_url=fleet.response_url())) == 200
+    request = await fleet.slack.next_call("chat.postMessage")
+    assert "working on it" in request.args["text"]
+    await fleet.bugpilot.next_arrival()
+    first.proc.kill()
+    await first.proc.wait()
+    fleet.bugpilot.gate.set()
+
+    await fleet.start()
+    told = await _update(fleet, fleet.slack.ts_of(request), "the bot restarted before this finished")
+    assert "check Bugpilot" in told.args["text"]
+    assert len(fleet.bugpilot.sim.received) <= 1  # never asked again by itself

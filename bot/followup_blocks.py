@@ -104,7 +104,7 @@ def build_watch_paused(request: CaptureRequest, *, started_by: str, until: float
 
 def build_watch_ended(outcome: Message, why: str) -> Message:
     """The last outcome of a watch, headed by why it stopped (``why`` is trusted mrkdwn)."""
-    notice = context_block(f":stop_sign: {why}").to_dict()
+    notice = context_block(f":octagonal_sign: {why}").to_dict()
     return Message(text=f"{outcome.text} ({why.replace('*', '')})", blocks=[notice, *outcome.blocks])
 
 

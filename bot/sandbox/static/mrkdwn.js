@@ -12,7 +12,7 @@ const EMOJI = {
   movie_camera: "🎥", no_entry: "⛔", no_entry_sign: "🚫", octagonal_sign: "🛑", outbox_tray: "📤",
   page_facing_up: "📄", pray: "🙏", pushpin: "📌", question: "❓", red_circle: "🔴", repeat: "🔁",
   robot_face: "🤖", rocket: "🚀", rotating_light: "🚨", satellite: "📡", shield: "🛡️", sparkles: "✨",
-  speech_balloon: "💬", stop_button: "⏹️", stop_sign: "🛑", stopwatch: "⏱️", tada: "🎉", thinking_face: "🤔",
+  speech_balloon: "💬", stop_button: "⏹️", stopwatch: "⏱️", tada: "🎉", thinking_face: "🤔",
   thumbsup: "👍", timer_clock: "⏲️", video_camera: "📹", warning: "⚠️", wave: "👋",
   white_check_mark: "✅", wrench: "🔧", x: "❌", zzz: "💤",
 };

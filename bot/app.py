@@ -111,9 +111,9 @@ def _lifecycle(settings: Settings, mode: Mode) -> Callable[[web.Application], As
                 retention=settings.bugpilot_retention_days * 86400,
                 channels=services.channels,
                 tend=app[WATCHES].tend,
+                renew=[followups.renew],
                 forget=[followups.forget_before],
             )
-            recovery.start()
             app[SLACK_AUTH] = SlackAuth(slack)
             bolt = build_bolt(settings, app[SLACK_AUTH], services, app[TASKS], busy=busy, watches=app[WATCHES])
             app[BOLT] = bolt
@@ -125,6 +125,7 @@ def _lifecycle(settings: Settings, mode: Mode) -> Callable[[web.Application], As
                 )
                 app[SOCKET] = socket
                 await socket.connect_async()  # type: ignore[no-untyped-call]
+            recovery.start()  # last before serving: a failed start-up leaves nothing running
             log.info("app.started", mode=mode)
             yield
             if socket is not None:

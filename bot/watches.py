@@ -25,6 +25,7 @@ from bot.attempt import Attempt, attempt_capture
 from bot.blocks import Message
 from bot.capture import CaptureRequest, Surface
 from bot.delivery import SLACK_FAILURES, failure_name
+from bot.error_blocks import render_error
 from bot.errors import FollowUpRefused, StoreUnavailable, UserNotConnected
 from bot.followup import FollowUp
 from bot.followup_blocks import (
@@ -168,7 +169,6 @@ class Watches:
     async def tend(self) -> None:
         """One round of the recovery loop: Stops pressed elsewhere, then watches nobody holds."""
         store = self._busy.log
-        await store.renew()
         for key, user_id in (await store.stops()).items():
             watch = self._watches.get(key)
             if watch is not None and watch.stopped_by is None:
@@ -178,7 +178,10 @@ class Watches:
         if self._closed or self._tasks.closed or room <= 0:
             return
         for taken in await store.take_over_watches(limit=room):
-            self._resume(taken.key, taken.state, taken.stop_by)
+            if self._closed:  # shut down meanwhile: leave it to the next process at once
+                await store.hand_back(taken.key)
+            else:
+                self._resume(taken.key, taken.state, taken.stop_by)
 
     def _resume(self, key: str, state: str, stop_by: str | None) -> None:
         try:
@@ -240,6 +243,9 @@ class Watches:
                 await self._hand_over(watch, attempt)
                 return
             await self._end(watch, attempt, end)
+        except asyncio.CancelledError:
+            end = "shutdown"  # cut short by the drain: its row and lease are left for the next process
+            raise
         finally:
             self._watches.pop(watch.ref.key, None)
             if end != "shutdown":
@@ -306,7 +312,12 @@ class Watches:
 
     async def stale_stop(self, ref: OutcomeRef, followup: FollowUp) -> None:
         """Stop pressed where no watch runs (it ended, or its state was lost): show Try again again."""
-        if not await self._busy.claim(ref.key):
+        try:
+            claimed = await self._busy.claim(ref.key)
+        except FollowUpRefused as exc:
+            await self._services.delivery.respond(ref.response_url, render_error(exc))
+            return
+        if not claimed:
             return
         try:
             outcome = build_outcome(_offline(followup), next_value(self._services, _offline(followup), followup))

@@ -13,6 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.capture import CaptureRequest, Surface
 from bot.commands import Action
 from bot.delivery import Delivery
+from bot.errors import StoreUnavailable
 from bot.recovery import Recovery
 from bot.shared_channels import SharedChannels
 from bot.store import Store, database_url
@@ -179,3 +180,31 @@ async def test_in_a_shared_channel_the_request_message_names_no_customer(
     direct = await fake_slack.next_call("chat.postMessage")
     assert direct.args["channel"] == "U_AGENT"
     assert "alice@acme.com" in direct.args["text"]
+
+
+async def test_a_taker_that_dies_before_telling_leaves_the_capture_to_the_next(store: Store, clock: Clock):
+    """Taken over but not yet told: the capture stays working, so if the taker dies too, another takes it."""
+    await CaptureLog(store, owner="dead").begin(REQUEST, status_ts="1.1", thread_ts="1.1")
+    clock.now += 9
+    assert len(await CaptureLog(store, owner="taker").take_over_abandoned()) == 1
+    clock.now += 9  # the taker died before telling anyone: its lease ran out too
+    assert len(await CaptureLog(store, owner="next").take_over_abandoned()) == 1
+
+
+async def test_only_captures_still_in_flight_keep_their_lease(store: Store, clock: Clock):
+    """An end the database refused is written later; meanwhile that capture's lease is not renewed."""
+    mine = CaptureLog(store, owner="me")
+    done = await mine.begin(REQUEST, status_ts="1.1", thread_ts="1.1")
+    await mine.begin(REQUEST, status_ts="2.2", thread_ts="2.2")
+    working = store._engine
+    store._engine = Store.open(database_url("postgresql://bot:pw@127.0.0.1:9/bot"), timeout=1)._engine
+    try:
+        with pytest.raises(StoreUnavailable):
+            await mine.finish(done)
+    finally:
+        await store._engine.dispose()
+        store._engine = working
+    clock.now += 5
+    assert await mine.renew() == 1  # the end is written now, and only the other capture is renewed
+    clock.now += 5  # past the first lease, within the renewed one
+    assert await CaptureLog(store, owner="other").take_over_abandoned() == []

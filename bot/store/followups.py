@@ -16,6 +16,7 @@ from sqlalchemy import Update, and_, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.errors import StoreUnavailable
 from bot.store.schema import followups
 from bot.store.store import Store
 
@@ -40,6 +41,8 @@ class FollowUpLog:
         self._store = store
         self.owner = owner
         self._lease = lease
+        self._held: set[str] = set()  # the messages this process works on: only their leases are renewed
+        self._unreleased: dict[str, int | None] = {}  # releases that could not be written yet
 
     async def claim(self, key: str, *, next_attempt: int | None = None) -> bool:
         """Take the message; False when a follow-up holds it, a watch runs there, or ``next_attempt`` was made."""
@@ -61,15 +64,23 @@ class FollowUpLog:
         async with self._store.transaction() as conn:
             await conn.execute(fresh.on_conflict_do_nothing(index_elements=["key"]))
             result = await conn.execute(take)
+        if result.rowcount:
+            self._held.add(key)
         return bool(result.rowcount)
 
     async def release(self, key: str, *, made_attempt: int | None = None) -> None:
         """Give the message back (ending any watch on it), remembering ``made_attempt`` when one was made."""
+        self._held.discard(key)
         ended = {"owner": None, "lease_until": 0.0, "watch": None, "stop_by": None, "updated_at": self._store.now()}
-        async with self._store.transaction() as conn:
-            await conn.execute(self._mine(key).values(ended))
-            if made_attempt is not None:
-                await self._record(conn, key, made_attempt)
+        try:
+            async with self._store.transaction() as conn:
+                await conn.execute(self._mine(key).values(ended))
+                if made_attempt is not None:
+                    await self._record(conn, key, made_attempt)
+        except StoreUnavailable:
+            self._unreleased[key] = made_attempt  # written by a later renew; no longer renewed meanwhile
+            raise
+        self._unreleased.pop(key, None)
 
     async def save_watch(self, key: str, state: str, *, made_attempt: int | None = None) -> None:
         """Keep a running watch's state (after each attempt), so another process can go on with it."""
@@ -80,6 +91,7 @@ class FollowUpLog:
 
     async def hand_back(self, key: str) -> None:
         """Let go of a watch without ending it (shutting down): the next process takes it over at once."""
+        self._held.discard(key)
         async with self._store.transaction() as conn:
             await conn.execute(self._mine(key).values(owner=None, lease_until=0.0, updated_at=self._store.now()))
 
@@ -103,11 +115,15 @@ class FollowUpLog:
         return {str(row.key): str(row.stop_by) for row in rows}
 
     async def renew(self) -> int:
-        """Extend the leases this process holds; returns how many."""
+        """Write releases that failed earlier, then extend the leases of the messages still worked on here."""
+        for key, made_attempt in list(self._unreleased.items()):
+            await self.release(key, made_attempt=made_attempt)
+        if not self._held:
+            return 0
         async with self._store.transaction() as conn:
             result = await conn.execute(
                 update(followups)
-                .where(followups.c.owner == self.owner)
+                .where(followups.c.key.in_(sorted(self._held)), followups.c.owner == self.owner)
                 .values(lease_until=self._store.now() + self._lease)
             )
         return int(result.rowcount or 0)
@@ -136,6 +152,7 @@ class FollowUpLog:
                 ).first()
                 if row is not None:
                     taken.append(TakenWatch(key=key, state=str(row.watch), stop_by=row.stop_by))
+        self._held.update(watch.key for watch in taken)
         return taken
 
     async def forget_before(self, cutoff: float) -> int:

@@ -15,7 +15,7 @@ from bot.errors import FollowUpRefused, InvalidButton, StoreUnavailable
 from bot.followup import FollowUp
 from bot.followup_blocks import build_outcome, build_retrying
 from bot.store.followups import FollowUpLog
-from bot.workflow import Services
+from bot.workflow import Services, record_end, record_start
 
 __all__ = ["Busy", "OutcomeRef", "finish", "next_value", "show", "try_again"]
 
@@ -123,8 +123,12 @@ async def try_again(services: Services, busy: Busy, ref: OutcomeRef, followup: F
     request = followup.next_request(surface=Surface.RETRY, actor_id=actor_id)
     try:
         await show(services, ref, build_retrying(request))
+        # "Trying again…" is what a process taking this over rewrites (a private one: a direct message).
+        status_ts = None if ref.ephemeral else ref.ts
+        recorded = await record_start(services, request, status_ts=status_ts, thread_ts=followup.thread_ts)
         attempt = await attempt_capture(services.bugpilot, request, thread_ts=followup.thread_ts)
         await finish(services, ref, followup, attempt, build_outcome(attempt, next_value(services, attempt, followup)))
+        await record_end(services, recorded)  # not when cut short: then the next process says what happened
     finally:
         await busy.release(ref.key, made_attempt=request.attempt)
     log.info("followup.handled", kind="try_again", outcome=attempt.code, attempt=request.attempt)

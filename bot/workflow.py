@@ -36,7 +36,16 @@ from bot.privately import send_privately
 from bot.shared_channels import SharedChannels
 from bot.store.captures import CaptureLog
 
-__all__ = ["CONFIGURATION_PROBLEMS", "Place", "Services", "is_shared", "resolve_request", "run_capture"]
+__all__ = [
+    "CONFIGURATION_PROBLEMS",
+    "Place",
+    "Services",
+    "is_shared",
+    "record_end",
+    "record_start",
+    "resolve_request",
+    "run_capture",
+]
 
 # Bugpilot's answers that are about the deployment's set-up: shown only to the requester, anywhere.
 CONFIGURATION_PROBLEMS = (InvalidApiKey, NoAccess, MissingFields, InvalidAction)
@@ -105,7 +114,7 @@ async def run_capture(services: Services, request: CaptureRequest, place: Place)
 
     # The outcome lives in the thread it was asked in, else in the request message's thread.
     thread_ts = place.thread_ts or status_ts
-    recorded = await _record(services.captures, request, status_ts=status_ts, thread_ts=thread_ts)
+    recorded = await record_start(services, request, status_ts=status_ts, thread_ts=thread_ts)
     attempt = await attempt_capture(services.bugpilot, request, thread_ts=thread_ts)
     outcome_code, summary = attempt.code, summarize(attempt.error)
     # In a shared channel, and for set-up problems anywhere, the outcome goes to the requester only.
@@ -123,9 +132,7 @@ async def run_capture(services: Services, request: CaptureRequest, place: Place)
         delivered = await _deliver_privately(delivery, request, place, status_ts, outcome, failed=bool(summary))
     else:
         delivered = await _deliver(delivery, request, place, status_ts, cannot_post, outcome, summary)
-    if recorded is not None and services.captures is not None:
-        with contextlib.suppress(StoreUnavailable):  # the store logs it; at worst a later "restarted" note
-            await services.captures.finish(recorded)
+    await record_end(services, recorded)
     log.info(
         "command.handled",
         surface=str(request.surface),
@@ -138,16 +145,26 @@ async def run_capture(services: Services, request: CaptureRequest, place: Place)
     )
 
 
-async def _record(
-    captures: CaptureLog | None, request: CaptureRequest, *, status_ts: str | None, thread_ts: str | None
+async def record_start(
+    services: Services, request: CaptureRequest, *, status_ts: str | None, thread_ts: str | None
 ) -> str | None:
-    """Write the capture down before Bugpilot is called, so a crash cannot leave it "working" unseen."""
-    if captures is None:
+    """Write the capture down before Bugpilot is called, so a crash cannot leave it "working" unseen.
+
+    ``status_ts`` is the message that says it is under way: the one a process taking it over rewrites.
+    """
+    if services.captures is None:
         return None
     try:
-        return await captures.begin(request, status_ts=status_ts, thread_ts=thread_ts)
+        return await services.captures.begin(request, status_ts=status_ts, thread_ts=thread_ts)
     except StoreUnavailable:
         return None  # the store logged it: the capture goes on, unrecorded
+
+
+async def record_end(services: Services, capture_id: str | None) -> None:
+    """The capture's outcome is out (or could not be): nobody needs to take it over."""
+    if capture_id is not None and services.captures is not None:
+        with contextlib.suppress(StoreUnavailable):  # kept, and written by a later renew
+            await services.captures.finish(capture_id)
 
 
 async def is_shared(services: Services, channel_id: str) -> bool:

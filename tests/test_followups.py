@@ -7,9 +7,11 @@ import json
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
-from bot.app import WATCHES, create_app
+from bot.app import STORE, WATCHES, create_app
 from bot.settings import Settings
+from bot.store.schema import captures
 from tests.conftest import Bot
 from tests.fakes import Call
 from tests.interactions import blocks_of, buttons, click, mention_event
@@ -372,3 +374,21 @@ async def test_try_again_works_on_an_outcome_sent_by_direct_message(
     done = await _update_of(bot, payload["container"]["message_ts"], "requested")
     assert done.args["channel"] == "D0AGENTDM"
     assert len(bot.bugpilot.sim.received) == 2
+
+
+async def test_a_try_again_in_flight_is_written_down_with_its_message(bot: Bot):
+    """While Try again waits on Bugpilot its capture is a row naming the outcome message, so a crash is told there."""
+    outcome, ts = await _offline_outcome(bot)
+    bot.bugpilot.gate = asyncio.Event()
+    await bot.interact(click(outcome.args, "bugpilot_try_again", ts=ts, response_url=bot.response_url()))
+    await bot.bugpilot.next_arrival()
+    store = bot.client.app[STORE]
+    async with store.transaction() as conn:
+        rows = (await conn.execute(select(captures.c.state, captures.c.status_ts, captures.c.surface))).all()
+    assert ("working", ts, "retry") in [tuple(row) for row in rows]
+    bot.bugpilot.gate.set()
+    await _update_of(bot, ts, "isn't online")
+    await bot.settle()
+    async with store.transaction() as conn:
+        states = (await conn.execute(select(captures.c.state).where(captures.c.status_ts == ts))).scalars().all()
+    assert states == ["finished"]

@@ -9,7 +9,7 @@ from typing import Any
 
 from aiohttp.test_utils import TestServer
 
-from tests.fakes import API_KEY, BOT_TOKEN, SIGNING_SECRET, WORKSPACE_ID, FakeBugpilot, FakeSlack
+from tests.fakes import API_KEY, BOT_TOKEN, SIGNING_SECRET, WORKSPACE_ID, Call, FakeBugpilot, FakeSlack
 from tests.test_process import Process, _base_env, _free_port
 
 
@@ -42,6 +42,14 @@ class Fleet:
         self.processes.append(process)
         await process.wait_for_log("app.listening")
         return process
+
+    async def update_of(self, ts: str, containing: str, timeout: float = 20.0) -> Call:
+        """The next ``chat.update`` of message ``ts`` whose text contains ``containing``."""
+        async with asyncio.timeout(timeout):
+            while True:
+                call = await self.slack.next_call("chat.update", timeout=timeout)
+                if call.args["ts"] == ts and containing in call.args["text"]:
+                    return call
 
     async def close(self) -> None:
         for process in self.processes:

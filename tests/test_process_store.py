@@ -43,14 +43,6 @@ async def _one_of_them_logs(processes: tuple[Process, ...], event: str) -> None:
     assert len(done) == 1
 
 
-async def _update(fleet: Fleet, ts: str, containing: str, timeout: float = 20.0) -> Call:
-    async with asyncio.timeout(timeout):
-        while True:
-            call = await fleet.slack.next_call("chat.update", timeout=timeout)
-            if call.args["ts"] == ts and containing in call.args["text"]:
-                return call
-
-
 async def _offline_outcome(fleet: Fleet, port: int) -> tuple[Call, str]:
     assert await _send(port, command_body(f"screenshot {CUSTOMER}", response_url=fleet.response_url())) == 200
     await fleet.slack.next_call("chat.postMessage")
@@ -129,10 +121,10 @@ async def test_stop_pressed_on_the_other_process_stops_the_watch(fleet: Fleet, t
     outcome, ts = await _offline_outcome(fleet, first.port)
     keep = click(outcome.args, "bugpilot_keep_trying", ts=ts, response_url=fleet.response_url())
     assert await _send(first.port, payload_body(keep)) == 200
-    status = await _update(fleet, ts, "Still trying")
+    status = await fleet.update_of(ts, "Still trying")
     stop = click(status.args, "bugpilot_stop", ts=ts, response_url=fleet.response_url("stop"), user_id="U_LEAD")
     assert await _send(second.port, payload_body(stop)) == 200
-    stopped = await _update(fleet, ts, "stopped Keep trying")
+    stopped = await fleet.update_of(ts, "stopped Keep trying")
     assert "<@U_LEAD> stopped Keep trying" in stopped.args["text"]
 
 
@@ -142,10 +134,10 @@ async def test_kill_9_mid_watch_the_other_process_finishes_it(fleet: Fleet, two_
     outcome, ts = await _offline_outcome(fleet, first.port)
     keep = click(outcome.args, "bugpilot_keep_trying", ts=ts, response_url=fleet.response_url())
     assert await _send(first.port, payload_body(keep)) == 200
-    await _update(fleet, ts, "Still trying")
+    await fleet.update_of(ts, "Still trying")
     first.proc.kill()
     await first.proc.wait()
     fleet.bugpilot.sim.online.add(CUSTOMER)
-    done = await _update(fleet, ts, "requested from")
+    done = await fleet.update_of(ts, "requested from")
     assert "came online: captured on attempt 3" in str(blocks_of(done.args))
     assert len(fleet.bugpilot.sim.received) == 3

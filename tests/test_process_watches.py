@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fakes import Call, command_body, payload_body
+from tests.fakes import command_body, payload_body
 from tests.fleet import Fleet, make_fleet
 from tests.interactions import blocks_of, buttons, click
 from tests.test_process import _send
@@ -26,14 +26,6 @@ async def _fleet(aiohttp_server, tmp_path: Path) -> AsyncIterator[Fleet]:
         await fleet.close()
 
 
-async def _update(fleet: Fleet, ts: str, containing: str, timeout: float = 20.0) -> Call:
-    async with asyncio.timeout(timeout):
-        while True:
-            call = await fleet.slack.next_call("chat.update", timeout=timeout)
-            if call.args["ts"] == ts and containing in call.args["text"]:
-                return call
-
-
 async def _watching(fleet: Fleet, port: int) -> str:
     """A command for an offline customer, then Keep trying on its outcome; returns the outcome's ts."""
     assert await _send(port, command_body(f"screenshot {CUSTOMER}", response_url=fleet.response_url())) == 200
@@ -42,7 +34,7 @@ async def _watching(fleet: Fleet, port: int) -> str:
     ts = fleet.slack.ts_of(outcome)
     payload = click(outcome.args, "bugpilot_keep_trying", ts=ts, response_url=fleet.response_url())
     assert await _send(port, payload_body(payload)) == 200
-    await _update(fleet, ts, "Still trying")
+    await fleet.update_of(ts, "Still trying")
     return ts
 
 
@@ -51,7 +43,7 @@ async def test_sigterm_mid_watch_then_restart_goes_on_and_captures_once(fleet: F
     first = await fleet.start()
     ts = await _watching(fleet, first.port)
     first.proc.send_signal(signal.SIGTERM)
-    paused = await _update(fleet, ts, "Bugpilot is restarting")
+    paused = await fleet.update_of(ts, "Bugpilot is restarting")
     assert set(buttons(paused.args)) == {"bugpilot_stop"}
     async with asyncio.timeout(15):
         assert await first.proc.wait() == 0
@@ -59,7 +51,7 @@ async def test_sigterm_mid_watch_then_restart_goes_on_and_captures_once(fleet: F
 
     fleet.bugpilot.sim.online.add(CUSTOMER)
     await fleet.start()
-    done = await _update(fleet, ts, "requested from")
+    done = await fleet.update_of(ts, "requested from")
     assert "came online: captured on attempt 3" in str(blocks_of(done.args))
     assert len(fleet.bugpilot.sim.received) == 3
 
@@ -72,7 +64,7 @@ async def test_sigkill_mid_watch_then_restart_takes_it_over_and_captures_once(fl
     await first.proc.wait()
     fleet.bugpilot.sim.online.add(CUSTOMER)
     await fleet.start()
-    done = await _update(fleet, ts, "requested from")
+    done = await fleet.update_of(ts, "requested from")
     assert "came online: captured on attempt 3" in str(blocks_of(done.args))
     assert len(fleet.bugpilot.sim.received) == 3
 
@@ -90,6 +82,6 @@ async def test_sigkill_mid_capture_the_restarted_process_says_what_happened(flee
     fleet.bugpilot.gate.set()
 
     await fleet.start()
-    told = await _update(fleet, fleet.slack.ts_of(request), "the bot restarted before this finished")
+    told = await fleet.update_of(fleet.slack.ts_of(request), "the bot restarted before this finished")
     assert "check Bugpilot" in told.args["text"]
     assert len(fleet.bugpilot.sim.received) <= 1  # never asked again by itself

@@ -102,12 +102,18 @@ async def show(services: Services, ref: OutcomeRef, message: Message) -> bool:
 async def finish(services: Services, ref: OutcomeRef, followup: FollowUp, attempt: Attempt, message: Message) -> None:
     """Bring the request message's status line up to date, then show the final ``message``.
 
-    The outcome goes last: its buttons can be clicked as soon as it shows.
+    The outcome goes last: its buttons can be clicked as soon as it shows. A private outcome whose
+    ``response_url`` is spent (5 uses, 30 minutes) comes as a direct message instead, so a late
+    result is never lost.
     """
     if followup.status_ts is not None and not ref.ephemeral:
         status = build_request_status(attempt.request, "failed" if attempt.error else "done", summarize(attempt.error))
         await services.delivery.update(followup.channel_id, followup.status_ts, status)
-    await show(services, ref, message)
+    if await show(services, ref, message) or not ref.ephemeral:
+        return
+    request = attempt.request
+    for user_id in dict.fromkeys(user for user in (request.requester_id, request.actor_id) if user):
+        await services.delivery.direct(user_id, message)
 
 
 def next_value(services: Services, attempt: Attempt, followup: FollowUp) -> str | None:

@@ -41,6 +41,7 @@ class FakeSlack:
     reply_errors: dict[str, str] = field(default_factory=dict)  # channel -> error for thread replies only
     html_pages: set[str] = field(default_factory=set)  # methods answered by a proxy's HTML error page
     method_errors: dict[str, str] = field(default_factory=dict)
+    spent_response_urls: set[str] = field(default_factory=set)  # keys answered 404 expired_url
     calls: list[Call] = field(default_factory=list)
     queue: asyncio.Queue[Call] = field(default_factory=asyncio.Queue)
     messages: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -175,6 +176,8 @@ class FakeSlack:
         gate = self.gates.get("respond")
         if gate is not None:
             await gate.wait()
+        if call.args["key"] in self.spent_response_urls:  # used 5 times, or older than 30 minutes
+            return web.Response(status=404, text="expired_url")
         if "respond" in self.refuse_blocks and call.args.get("blocks"):
             return web.Response(status=400, text=self.refuse_blocks["respond"])
         return web.Response(text="ok")

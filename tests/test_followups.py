@@ -195,6 +195,28 @@ async def test_try_again_on_a_private_outcome_replaces_it_through_response_url(b
     assert not bot.slack.of("chat.update")
 
 
+async def test_a_private_outcome_whose_response_url_is_spent_comes_as_a_direct_message(bot: Bot, online: set[str]):
+    """Try again on a private outcome after its response_url ran out: the result reaches the person directly."""
+    bot.slack.post_errors["C_SUPPORT"] = "not_in_channel"
+    await bot.command(f"record {CUSTOMER}")
+    private = await bot.slack.next_call("respond")
+    online.add(CUSTOMER)
+    bot.slack.spent_response_urls.add("spent")
+    payload = click(
+        private.args,
+        "bugpilot_try_again",
+        ts="1700000000.000009",
+        response_url=bot.response_url("spent"),
+        ephemeral=True,
+    )
+    await bot.interact(payload)
+    direct = await bot.slack.next_call("chat.postMessage")
+    assert direct.args["channel"] == "U_AGENT"
+    assert "Screen recording requested" in direct.args["text"]
+    await bot.settle()
+    assert len([call for call in bot.slack.of("chat.postMessage") if call.args["channel"] == "U_AGENT"]) == 1
+
+
 async def test_keep_trying_captures_when_the_customer_comes_online(
     bot: Bot, aiohttp_client: Any, settings: Settings, online: set[str]
 ):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterator
-from types import SimpleNamespace
 from typing import Any
 
 import aiohttp
@@ -29,6 +28,7 @@ from bot.errors import (
     NoAccess,
     UserNotConnected,
 )
+from tests.mocked_http import MockResponse, mocked_http
 
 BASE = "https://bugpilot.test/api/v1"
 ACTION_URL = f"{BASE}/action"
@@ -43,20 +43,6 @@ async def _client() -> AsyncIterator[BugpilotClient]:
         )
 
 
-class _Response(aiohttp.ClientResponse):
-    """aioresponses 0.7.9 predates the ``stream_writer`` argument aiohttp 3.14 requires."""
-
-    def __init__(self, method: str, url: URL, **kwargs: Any) -> None:
-        kwargs.setdefault("stream_writer", SimpleNamespace(output_size=0))
-        super().__init__(method, url, **kwargs)
-
-
-class _Mock(aioresponses):
-    def add(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("response_class", _Response)
-        super().add(*args, **kwargs)
-
-
 def _refused() -> aiohttp.ClientConnectorError:
     key = aiohttp.client_reqrep.ConnectionKey(
         host="bugpilot.test", port=443, is_ssl=True, ssl=True, proxy=None, proxy_auth=None, proxy_headers_hash=None
@@ -66,7 +52,7 @@ def _refused() -> aiohttp.ClientConnectorError:
 
 @pytest.fixture(name="mocked")
 def _mocked() -> Iterator[aioresponses]:
-    with _Mock() as mocked:
+    with mocked_http() as mocked:
         yield mocked
 
 
@@ -197,7 +183,7 @@ async def test_5xx_is_not_retried(client: BugpilotClient, mocked: aioresponses):
     def answer(_url: object, **_kwargs: object) -> CallbackResult:
         nonlocal calls
         calls += 1
-        return CallbackResult(status=503, body="Service Unavailable", response_class=_Response)
+        return CallbackResult(status=503, body="Service Unavailable", response_class=MockResponse)
 
     mocked.post(ACTION_URL, callback=answer, repeat=True)
     with pytest.raises(BugpilotInternalError):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Iterator
-from types import SimpleNamespace
 from typing import Any
 
 import aiohttp
@@ -21,23 +20,10 @@ from bot.error_blocks import render_error
 from bot.errors import BugpilotError, BugpilotRateLimited, UserNotConnected
 from tests.conftest import Bot
 from tests.logwatch import watch_logs
+from tests.mocked_http import mocked_http
 
 BASE = "https://bugpilot.test/api/v1"
 ACTION_URL = f"{BASE}/action"
-
-
-class _Response(aiohttp.ClientResponse):
-    """aioresponses 0.7.9 predates the ``stream_writer`` argument aiohttp 3.14 requires."""
-
-    def __init__(self, method: str, url: URL, **kwargs: Any) -> None:
-        kwargs.setdefault("stream_writer", SimpleNamespace(output_size=0))
-        super().__init__(method, url, **kwargs)
-
-
-class _Mock(aioresponses):
-    def add(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("response_class", _Response)
-        super().add(*args, **kwargs)
 
 
 @pytest.fixture(name="client")
@@ -48,7 +34,7 @@ async def _client() -> AsyncIterator[BugpilotClient]:
 
 @pytest.fixture(name="mocked")
 def _mocked() -> Iterator[aioresponses]:
-    with _Mock() as mocked:
+    with mocked_http() as mocked:
         yield mocked
 
 

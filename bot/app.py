@@ -113,6 +113,7 @@ def _lifecycle(settings: Settings, mode: Mode) -> Callable[[web.Application], As
                 tend=app[WATCHES].tend,
                 renew=[followups.renew],
                 forget=[followups.forget_before],
+                sweep=app[STORE].sweep,
             )
             app[SLACK_AUTH] = SlackAuth(slack)
             bolt = build_bolt(settings, app[SLACK_AUTH], services, app[TASKS], busy=busy, watches=app[WATCHES])

@@ -56,6 +56,7 @@ class Recovery:
         tend: Callable[[], Awaitable[None]] | None = None,
         renew: Sequence[Callable[[], Awaitable[int]]] = (),
         forget: Sequence[Callable[[float], Awaitable[int]]] = (),
+        sweep: Callable[[], Awaitable[int]] | None = None,
         every: float = _EVERY_S,
     ) -> None:
         self._captures = captures
@@ -65,6 +66,7 @@ class Recovery:
         self._tend = tend
         self._renew = [captures.renew, *renew]
         self._forget = forget
+        self._sweep = sweep
         self._every = every
         self._forgot = -math.inf
         self._untold: dict[str, tuple[InterruptedCapture, int, float]] = {}  # id -> capture, tries, next try
@@ -126,7 +128,7 @@ class Recovery:
             await self._captures.finish(capture.id, state="interrupted")
 
     async def _forget_old(self) -> None:
-        """Once an hour: delete captures older than the retention (they hold customers' emails)."""
+        """Once an hour: delete records older than the retention (they hold customers' emails), and expired keys."""
         loop_now = asyncio.get_running_loop().time()
         if loop_now - self._forgot < _FORGET_EVERY_S:
             return
@@ -136,6 +138,8 @@ class Recovery:
             forgotten = await self._captures.forget_before(cutoff)
             for forget in self._forget:
                 forgotten += await forget(cutoff)
+            if self._sweep is not None:  # expired dedupe keys: nothing to keep them for
+                await self._sweep()
         except StoreUnavailable:
             return
         if forgotten:

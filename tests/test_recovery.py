@@ -208,3 +208,11 @@ async def test_only_captures_still_in_flight_keep_their_lease(store: Store, cloc
     assert await mine.renew() == 1  # the end is written now, and only the other capture is renewed
     clock.now += 5  # past the first lease, within the renewed one
     assert await CaptureLog(store, owner="other").take_over_abandoned() == []
+
+
+async def test_the_hourly_round_sweeps_expired_keys(store: Store, clock: Clock, delivery: Delivery):
+    """Expired dedupe keys are deleted by the recovery loop, off the path requests take."""
+    assert await store.first_time("trigger:old", ttl=1)
+    clock.now += 5
+    await Recovery(CaptureLog(store, owner="me"), delivery, retention=86400, sweep=store.sweep).run_once()
+    assert await store.sweep() == 0

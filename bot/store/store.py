@@ -31,7 +31,6 @@ __all__ = ["Store"]
 log = structlog.get_logger(__name__)
 
 _MIGRATION_LOCK: Final = 0x6275_6770  # pg_advisory_xact_lock key: one process migrates at a time
-_SWEEP_EVERY_S: Final = 3600.0
 # A database that is down, slow or refusing (driver errors, a full pool): not mistakes in our own SQL.
 _FAILURES: Final = (DBAPIError, PoolTimeout, OSError, TimeoutError)
 
@@ -43,7 +42,6 @@ class Store:
         self._engine = engine
         self._timeout = timeout
         self._clock = clock
-        self._swept = 0.0
 
     @classmethod
     def open(cls, url: URL, *, timeout: float = 5.0) -> Store:
@@ -124,14 +122,11 @@ class Store:
         async with self._transaction() as conn:
             await conn.execute(delete(seen_keys).where(seen_keys.c.key.in_(wanted), seen_keys.c.expires_at <= now))
             inserted = (await conn.execute(statement)).scalars().all()
-        if now - self._swept > _SWEEP_EVERY_S:
-            await self.sweep()
         return len(inserted) == len(wanted)
 
     async def sweep(self) -> int:
         """Delete expired keys; returns how many went."""
         now = self._clock()
-        self._swept = now
         async with self._transaction() as conn:
             result = await conn.execute(delete(seen_keys).where(seen_keys.c.expires_at <= now))
         removed = int(result.rowcount or 0)

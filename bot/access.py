@@ -22,12 +22,12 @@ from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.audit import record_refusal
-from bot.blocks import Message
+from bot.blocks import ACTION_OPEN_SESSION, Message
 from bot.delivery import SLACK_FAILURES, Delivery, failure_name
 from bot.error_blocks import render_error
 from bot.errors import AccessDenied
-from bot.followup import FollowUp, FollowUpCodec
-from bot.followup_blocks import FOLLOWUP_ACTIONS
+from bot.followups.blocks import FOLLOWUP_ACTIONS
+from bot.followups.button import FollowUp, FollowUpCodec
 from bot.tasks import BackgroundTasks
 
 __all__ = ["AccessPolicy", "UsergroupMembers", "access_middleware"]
@@ -36,7 +36,7 @@ log = structlog.get_logger(__name__)
 
 DEFAULT_CONTACT: Final = "whoever runs the Bugpilot app in this workspace"
 # Clicks that capture nothing (the link to the session) are let through.
-_PASSIVE_ACTIONS: Final = frozenset({"open_session"})
+_PASSIVE_ACTIONS: Final = frozenset({ACTION_OPEN_SESSION})
 _SHOWN_CHANNELS: Final = 10
 
 Next = Callable[[], Awaitable[Any]]

@@ -29,26 +29,26 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.access import AccessPolicy, UsergroupMembers, access_middleware
 from bot.authorize import SlackAuth
-from bot.bugpilot import BugpilotClient
+from bot.bugpilot.client import BugpilotClient
 from bot.crashes import error_handler
 from bot.dedupe import DEDUPE_TTL_S
 from bot.delivery import SLACK_FAILURES, Delivery, failure_name, slack_client, slack_error, slack_session
 from bot.errors import StoreUnavailable
-from bot.followup import FollowUpCodec
+from bot.followups.busy import Busy
+from bot.followups.button import FollowUpCodec
+from bot.followups.keep_trying import Watches, WatchPolicy
 from bot.logs import bind_request_context
 from bot.recovery import Recovery
-from bot.retry import Busy
+from bot.services import Services
 from bot.settings import Mode, Settings, SettingsError
 from bot.shared_channels import SharedChannels
 from bot.store import Store, describe_url
 from bot.store.captures import CaptureLog
 from bot.store.dedupe import StoredDedupe
 from bot.store.followups import FollowUpLog
-from bot.surfaces import command, followup, mention, shortcut
+from bot.surfaces import buttons, command, mention, shortcut
 from bot.tasks import BackgroundTasks
 from bot.verify import check_headers, check_signature, parse_body
-from bot.watches import Watches, WatchPolicy
-from bot.workflow import Services
 
 __all__ = ["BOLT", "SLACK_AUTH", "SOCKET", "STORE", "TASKS", "WATCHES", "create_app"]
 
@@ -94,17 +94,18 @@ def _lifecycle(settings: Settings, mode: Mode) -> Callable[[web.Application], As
                 session, token=settings.slack_bot_token.get_secret_value(), base_url=settings.slack_api_url
             )
             captures = CaptureLog(app[STORE], owner=_owner())
+            followups = FollowUpLog(app[STORE], owner=captures.owner)
             services = Services(
                 bugpilot=BugpilotClient.from_settings(bugpilot_session, settings),
                 delivery=Delivery(slack, session),
-                followups=FollowUpCodec(_button_key(settings)),
-                captures=captures,
+                buttons=FollowUpCodec(_button_key(settings)),
                 dedupe=StoredDedupe(app[STORE], ttl=DEDUPE_TTL_S),
                 channels=SharedChannels(slack),
+                captures=captures,
+                busy=Busy(followups),
+                tasks=app[TASKS],
             )
-            followups = FollowUpLog(app[STORE], owner=captures.owner)
-            busy = Busy(followups)
-            app[WATCHES] = Watches(services, app[TASKS], busy, _watch_policy(settings))
+            app[WATCHES] = Watches(services, _watch_policy(settings))
             recovery = Recovery(
                 captures,
                 services.delivery,
@@ -116,7 +117,7 @@ def _lifecycle(settings: Settings, mode: Mode) -> Callable[[web.Application], As
                 sweep=app[STORE].sweep,
             )
             app[SLACK_AUTH] = SlackAuth(slack)
-            bolt = build_bolt(settings, app[SLACK_AUTH], services, app[TASKS], busy=busy, watches=app[WATCHES])
+            bolt = build_bolt(settings, app[SLACK_AUTH], services, watches=app[WATCHES])
             app[BOLT] = bolt
             socket = None
             if mode == "socket" and settings.slack_app_token is not None:
@@ -178,13 +179,11 @@ def build_bolt(
     settings: Settings,
     auth: SlackAuth,
     services: Services,
-    tasks: BackgroundTasks,
     *,
-    busy: Busy,
     watches: Watches,
 ) -> AsyncApp:
     """The Bolt app with every listener registered, behind the access check."""
-    slack = auth.client
+    slack, tasks = auth.client, services.tasks
     secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
     # Bolt's client holds no token: with one, Bolt would authorize each request with its own
     # auth.test until one is cached; ``authorize`` hands every request the token instead.
@@ -207,7 +206,7 @@ def build_bolt(
     command.register(bolt, services, tasks)
     shortcut.register(bolt, services, tasks)
     mention.register(bolt, services, tasks)
-    followup.register(bolt, services, tasks, busy, watches)
+    buttons.register(bolt, services, watches)
     bolt.error(error_handler(services.delivery, tasks))
     return bolt
 
@@ -224,7 +223,7 @@ def _access(
     members = UsergroupMembers(slack, policy.usergroups, tasks) if policy.usergroups else None
     if members is not None:
         members.warm()
-    return access_middleware(policy, members, services.delivery, tasks, followups=services.followups)
+    return access_middleware(policy, members, services.delivery, tasks, followups=services.buttons)
 
 
 def _watch_policy(settings: Settings) -> WatchPolicy:

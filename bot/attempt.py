@@ -8,7 +8,8 @@ from dataclasses import dataclass
 import structlog
 
 from bot.audit import record_capture
-from bot.bugpilot import ActionAccepted, BugpilotClient
+from bot.bugpilot.client import BugpilotClient
+from bot.bugpilot.models import ActionAccepted
 from bot.capture import CaptureRequest
 from bot.errors import BotError, BugpilotError, UserNotConnected
 

@@ -4,13 +4,13 @@ Every piece of user or upstream text is decoded plain text here, shown through
 ``markup.shown`` (clipped, then escaped once) in ``verbatim`` mrkdwn. The small parts
 every builder uses (sections and context lines clipped to Slack's limits, how a request's
 customer and footer read) are here too; errors become messages in ``bot.error_blocks``
-and follow-ups in ``bot.followup_blocks``.
+and follow-ups in ``bot.followups.blocks``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Final, Literal
 from urllib.parse import urlsplit
 
 from slack_sdk.models.blocks import (
@@ -22,13 +22,14 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.bugpilot import ActionAccepted
+from bot.bugpilot.models import ActionAccepted
 from bot.capture import ACTION_NAMES, CaptureRequest
 from bot.commands import Action
 from bot.markup import clip, clip_mrkdwn, escape_mrkdwn, shown
 from bot.settings import is_loopback
 
 __all__ = [
+    "ACTION_OPEN_SESSION",
     "NOTE_SHOWN",
     "Message",
     "RequestStatus",
@@ -44,6 +45,9 @@ __all__ = [
     "section_block",
     "with_invite_hint",
 ]
+
+# The link button to Bugpilot on an accepted capture: Slack opens the link, the bot only acknowledges.
+ACTION_OPEN_SESSION: Final = "open_session"
 
 RequestStatus = Literal["working", "done", "failed", "private", "interrupted"]
 
@@ -128,7 +132,9 @@ def build_success(request: CaptureRequest, accepted: ActionAccepted) -> Message:
         blocks.append(
             ActionsBlock(
                 block_id="outcome_links",
-                elements=[ButtonElement(text="Open in Bugpilot", url=url, action_id="open_session", style="primary")],
+                elements=[
+                    ButtonElement(text="Open in Bugpilot", url=url, action_id=ACTION_OPEN_SESSION, style="primary")
+                ],
             )
         )
     else:

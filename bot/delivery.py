@@ -138,6 +138,10 @@ class Delivery:
 
     async def post(self, channel: str, message: Message, *, thread_ts: str | None = None) -> str:
         """Post a message; returns its ``ts``. Raises ``SlackApiError`` for the caller to handle."""
+        return (await self.post_where(channel, message, thread_ts=thread_ts))[1]
+
+    async def post_where(self, channel: str, message: Message, *, thread_ts: str | None = None) -> tuple[str, str]:
+        """Post a message; returns the conversation it went to (a ``D…`` one for a user ID) and its ``ts``."""
         try:
             return await self._post(channel, message, thread_ts=thread_ts)
         except SlackApiError as exc:
@@ -146,7 +150,7 @@ class Delivery:
             log.warning("slack.blocks_refused", method="chat.postMessage", error=slack_error(exc))
         return await self._post(channel, _plain(message), thread_ts=thread_ts)
 
-    async def _post(self, channel: str, message: Message, *, thread_ts: str | None) -> str:
+    async def _post(self, channel: str, message: Message, *, thread_ts: str | None) -> tuple[str, str]:
         response = await self.client.chat_postMessage(
             channel=channel,
             text=message.text,
@@ -155,18 +159,17 @@ class Delivery:
             unfurl_links=False,
             unfurl_media=False,
         )
-        return str(response["ts"])
+        return str(response.get("channel") or channel), str(response["ts"])
 
-    async def direct(self, user_id: str, message: Message) -> bool:
-        """Send a direct message (the app's Messages tab); False when Slack refused it."""
+    async def direct(self, user_id: str, message: Message) -> tuple[str, str] | None:
+        """Send a direct message (the app's Messages tab): where it went, or None when Slack refused it."""
         if not user_id:
-            return False
+            return None
         try:
-            await self.post(user_id, message)
+            return await self.post_where(user_id, message)
         except SLACK_FAILURES as exc:
             log.warning("slack.direct_failed", method="chat.postMessage", error=failure_name(exc))
-            return False
-        return True
+            return None
 
     async def update(self, channel: str, ts: str, message: Message) -> bool:
         """Edit a message in place; a failure is logged, never raised."""

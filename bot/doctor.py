@@ -19,7 +19,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.engine import URL
 
-from bot.bugpilot import BugpilotClient
+from bot.bugpilot.client import BugpilotClient
 from bot.commands import Action
 from bot.delivery import slack_client, slack_session
 from bot.errors import (

@@ -6,6 +6,7 @@ import structlog
 
 from bot.blocks import Message
 from bot.delivery import SLACK_FAILURES, Delivery, failure_name
+from bot.outcomes import OutcomeRef
 
 __all__ = ["send_privately"]
 
@@ -20,13 +21,15 @@ async def send_privately(
     channel_id: str,
     thread_ts: str | None = None,
     response_url: str | None = None,
-) -> str:
-    """Send ``message`` so only ``user_id`` sees it; returns how ("private", "ephemeral", "direct" or "lost").
+) -> tuple[str, OutcomeRef | None]:
+    """Send ``message`` so only ``user_id`` sees it; returns how and where.
+
+    How: "private", "ephemeral", "direct" or "lost".
 
     The ephemeral message goes into ``thread_ts`` when given, so it shows where it was asked.
     """
     if await delivery.respond(response_url, message):
-        return "private"
+        return "private", OutcomeRef(channel_id, None, ephemeral=True, response_url=response_url)
     if user_id and channel_id:
         try:
             await delivery.client.chat_postEphemeral(
@@ -39,7 +42,7 @@ async def send_privately(
         except SLACK_FAILURES as exc:
             log.info("slack.post_failed", method="chat.postEphemeral", error=failure_name(exc))
         else:
-            return "ephemeral"
-    if await delivery.direct(user_id, message):
-        return "direct"
-    return "lost"
+            return "ephemeral", OutcomeRef(channel_id, None, ephemeral=True)
+    if posted := await delivery.direct(user_id, message):
+        return "direct", OutcomeRef(*posted)
+    return "lost", None

@@ -171,5 +171,5 @@ class Recovery:
             shown = build_request_neutral(request, "interrupted") if shared else message
             told = await self._delivery.update(request.channel_id, capture.status_ts, shown) and not shared
         if not told:
-            told = await self._delivery.direct(request.requester_id, message)
+            told = await self._delivery.direct(request.requester_id, message) is not None
         return told

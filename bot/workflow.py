@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import aiohttp
 import structlog
@@ -22,24 +22,20 @@ from slack_sdk.errors import SlackApiError
 
 from bot.attempt import attempt_capture, summarize
 from bot.blocks import Message, build_request_status, with_invite_hint
-from bot.bugpilot import BugpilotClient
 from bot.capture import CaptureRequest, Surface
 from bot.commands import Command
-from bot.dedupe import Dedupe, MemoryDedupe
 from bot.delivery import CANNOT_POST, SLACK_FAILURES, Delivery, failure_name, slack_error
 from bot.errors import InvalidAction, InvalidApiKey, MissingFields, NoAccess, StoreUnavailable
-from bot.followup import FollowUpCodec
-from bot.followup_blocks import build_outcome
+from bot.followups.blocks import build_outcome
 from bot.members import resolve_customer
+from bot.outcomes import OutcomeRef
 from bot.private_blocks import build_request_neutral, build_request_undelivered, with_private_reason
 from bot.privately import send_privately
-from bot.shared_channels import SharedChannels
-from bot.store.captures import CaptureLog
+from bot.services import Services
 
 __all__ = [
     "CONFIGURATION_PROBLEMS",
     "Place",
-    "Services",
     "is_shared",
     "record_end",
     "record_start",
@@ -66,25 +62,6 @@ class Place:
     thread_ts: str | None = None
 
 
-@dataclass(frozen=True)
-class Services:
-    """What listeners need, built once per process by ``create_app``.
-
-    ``followups`` signs the values of Try again / Keep trying buttons; without it
-    outcomes carry no such buttons. ``dedupe`` makes each request act once: a
-    command, submission or click replayed with the same ``trigger_id``, or an event
-    delivered again, does nothing the second time. ``channels`` tells channels shared
-    with another organization (Slack Connect) apart; without it none count as shared.
-    """
-
-    bugpilot: BugpilotClient
-    delivery: Delivery
-    followups: FollowUpCodec | None = None
-    dedupe: Dedupe = field(default_factory=MemoryDedupe)
-    channels: SharedChannels | None = None
-    captures: CaptureLog | None = None
-
-
 async def resolve_request(
     services: Services, parsed: Command, place: Place, *, requester: str, team: str, surface: Surface
 ) -> CaptureRequest:
@@ -105,8 +82,8 @@ async def resolve_request(
     )
 
 
-async def run_capture(services: Services, request: CaptureRequest, place: Place) -> None:
-    """Carry one capture request through to exactly one delivered outcome."""
+async def run_capture(services: Services, request: CaptureRequest, place: Place) -> OutcomeRef | None:
+    """Carry one capture request through to exactly one delivered outcome; returns where it is (None: lost)."""
     started = time.perf_counter()
     delivery = services.delivery
     shared = await is_shared(services, place.channel_id)
@@ -119,19 +96,19 @@ async def run_capture(services: Services, request: CaptureRequest, place: Place)
     outcome_code, summary = attempt.code, summarize(attempt.error)
     # In a shared channel, and for set-up problems anywhere, the outcome goes to the requester only.
     private = shared or isinstance(attempt.error, CONFIGURATION_PROBLEMS)
-    codec, own_parent = services.followups, (status_ts if place.thread_ts is None and not private else None)
+    own_parent = status_ts if place.thread_ts is None and not private else None
     value = (
-        codec.value_for(request, channel_id=place.channel_id, thread_ts=thread_ts, status_ts=own_parent)
-        if codec and attempt.retryable
+        services.buttons.value_for(request, channel_id=place.channel_id, thread_ts=thread_ts, status_ts=own_parent)
+        if attempt.retryable
         else None
     )
-    outcome = build_outcome(attempt, value, offer=codec is not None)
+    outcome = build_outcome(attempt, value)
 
     if private:
         outcome = with_private_reason(outcome, shared=shared, channel_id=place.channel_id)
-        delivered = await _deliver_privately(delivery, request, place, status_ts, outcome, failed=bool(summary))
+        delivered, ref = await _deliver_privately(delivery, request, place, status_ts, outcome, failed=bool(summary))
     else:
-        delivered = await _deliver(delivery, request, place, status_ts, cannot_post, outcome, summary)
+        delivered, ref = await _deliver(delivery, request, place, status_ts, cannot_post, outcome, summary)
     await record_end(services, recorded)
     log.info(
         "command.handled",
@@ -143,6 +120,7 @@ async def run_capture(services: Services, request: CaptureRequest, place: Place)
         attempt=request.attempt,
         duration_ms=round((time.perf_counter() - started) * 1000),
     )
+    return ref
 
 
 async def record_start(
@@ -152,8 +130,6 @@ async def record_start(
 
     ``status_ts`` is the message that says it is under way: the one a process taking it over rewrites.
     """
-    if services.captures is None:
-        return None
     try:
         return await services.captures.begin(request, status_ts=status_ts, thread_ts=thread_ts)
     except StoreUnavailable:
@@ -162,14 +138,14 @@ async def record_start(
 
 async def record_end(services: Services, capture_id: str | None) -> None:
     """The capture's outcome is out (or could not be): nobody needs to take it over."""
-    if capture_id is not None and services.captures is not None:
+    if capture_id is not None:
         with contextlib.suppress(StoreUnavailable):  # kept, and written by a later renew
             await services.captures.finish(capture_id)
 
 
 async def is_shared(services: Services, channel_id: str) -> bool:
-    """Whether the channel is shared with another organization (False where no lookup is wired)."""
-    return await services.channels.is_shared(channel_id) if services.channels is not None else False
+    """Whether the channel is shared with another organization (Slack Connect)."""
+    return await services.channels.is_shared(channel_id)
 
 
 async def _post_request_message(
@@ -191,9 +167,9 @@ async def _post_request_message(
 
 async def _deliver_privately(
     delivery: Delivery, request: CaptureRequest, place: Place, status_ts: str | None, outcome: Message, *, failed: bool
-) -> str:
-    """The outcome to the requester only; the request message becomes a neutral line."""
-    where = await send_privately(
+) -> tuple[str, OutcomeRef | None]:
+    """The outcome to the requester only; the request message becomes a neutral line. Returns how, and where."""
+    where, ref = await send_privately(
         delivery,
         outcome,
         user_id=request.requester_id,
@@ -206,7 +182,7 @@ async def _deliver_privately(
     if status_ts is not None:
         status = "lost" if where == "lost" else ("failed" if failed else "done")
         await delivery.update(place.channel_id, status_ts, build_request_neutral(request, status))
-    return where
+    return where, ref
 
 
 async def _deliver(
@@ -217,38 +193,39 @@ async def _deliver(
     cannot_post: str | None,
     outcome: Message,
     summary: str,
-) -> str:
-    """Put the outcome where it belongs; returns where it went ("thread", "private", "direct" or "lost")."""
+) -> tuple[str, OutcomeRef | None]:
+    """Put the outcome where it belongs; returns how ("thread", "private", "direct" or "lost"), and where."""
     if status_ts is not None:
         if place.thread_ts is not None:
             # In a thread already: the "working…" reply becomes the outcome.
             if await delivery.update(place.channel_id, status_ts, outcome):
-                return "thread"
+                return "thread", OutcomeRef(place.channel_id, status_ts)
         else:
             try:
-                await delivery.post(place.channel_id, outcome, thread_ts=status_ts)
+                outcome_ts = await delivery.post(place.channel_id, outcome, thread_ts=status_ts)
             except SLACK_FAILURES as exc:
                 cannot_post = failure_name(exc)
                 log.warning("slack.post_failed", method="chat.postMessage", error=cannot_post)
             else:
                 status = build_request_status(request, "failed" if summary else "done", summary)
                 await delivery.update(place.channel_id, status_ts, status)
-                return "thread"
+                return "thread", OutcomeRef(place.channel_id, outcome_ts)
     reason = cannot_post or "Slack refused the message"
     invite = reason in CANNOT_POST
+    ref: OutcomeRef | None = None
     if await delivery.respond(place.response_url, with_invite_hint(outcome, reason, invite=invite)):
-        where = "private"
-    elif await delivery.direct(
+        where, ref = "private", OutcomeRef(place.channel_id, None, ephemeral=True, response_url=place.response_url)
+    elif posted := await delivery.direct(
         request.requester_id, with_invite_hint(outcome, reason, channel_id=place.channel_id, invite=invite)
     ):
-        where = "direct"
+        where, ref = "direct", OutcomeRef(*posted)
     else:
         log.error("outcome.undeliverable", reason=cannot_post)
         if status_ts is not None:
             # Never leave "working on it…" behind: say the result could not be shown.
             await delivery.update(place.channel_id, status_ts, build_request_undelivered(request, summary))
-        return "lost"
+        return "lost", None
     if status_ts is not None:
         # The visible "working…" message must not stay "working" forever.
         await delivery.update(place.channel_id, status_ts, build_request_status(request, "private"))
-    return where
+    return where, ref

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from bot.blocks import Message, build_request_status, build_success, build_usage, with_invite_hint
-from bot.bugpilot import ActionAccepted
+from bot.bugpilot.models import ActionAccepted
 from bot.capture import CaptureRequest
 from bot.commands import Action
 from bot.error_blocks import render_error

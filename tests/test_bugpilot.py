@@ -13,7 +13,7 @@ from aioresponses import CallbackResult, aioresponses
 from pydantic import SecretStr
 from yarl import URL
 
-from bot.bugpilot import USER_AGENT, BugpilotClient
+from bot.bugpilot.client import USER_AGENT, BugpilotClient
 from bot.commands import Action
 from bot.errors import (
     BugpilotConnectionError,

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from pydantic import SecretStr
 from yarl import URL
 
-from bot.bugpilot import BugpilotClient, _interpret
+from bot.bugpilot.client import BugpilotClient, _interpret
 from bot.commands import Action
 from bot.error_blocks import render_error
 from bot.errors import BugpilotError, BugpilotRateLimited, UserNotConnected

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.blocks import NOTE_SHOWN, build_request_status, build_success, button_url
-from bot.bugpilot import ActionAccepted
+from bot.bugpilot.models import ActionAccepted
 from bot.capture import CaptureRequest
 from bot.commands import Action, MentionTarget, parse_command, parse_target
 from bot.error_blocks import render_error

@@ -25,8 +25,9 @@ from bot.delivery import slack_error
 from bot.error_blocks import render_error
 from bot.errors import TargetUserError, UsageError
 from bot.privately import send_privately
+from bot.services import Services
 from bot.tasks import BackgroundTasks
-from bot.workflow import Place, Services, is_shared, resolve_request, run_capture
+from bot.workflow import Place, is_shared, resolve_request, run_capture
 
 __all__ = ["INVOCATION", "register", "without_bot_mention"]
 

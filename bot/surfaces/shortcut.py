@@ -40,8 +40,9 @@ from bot.modals import (
 )
 from bot.prefill import Candidate, MessageFacts, build_note, candidates_in_order, read_message
 from bot.seal import Seal
+from bot.services import Services
 from bot.tasks import BackgroundTasks
-from bot.workflow import Place, Services, run_capture
+from bot.workflow import Place, run_capture
 
 __all__ = ["CALLBACK_ID", "LOOKUP_BUDGET_S", "register"]
 
@@ -152,9 +153,9 @@ async def _open(services: Services, shortcut: Mapping[str, Any], view: dict[str,
     return None
 
 
-def _seal(services: Services) -> Seal | None:
-    """What seals the modal's private_metadata (None only where no buttons are signed either)."""
-    return services.followups.metadata if services.followups is not None else None
+def _seal(services: Services) -> Seal:
+    """What seals the modal's private_metadata."""
+    return services.buttons.metadata
 
 
 async def _enrich(

@@ -17,8 +17,9 @@ from typing import Final
 import aiohttp
 import stamina
 import structlog
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, Field, SecretStr, ValidationError
 
+from bot.bugpilot.models import ActionAccepted, ActionRequest
 from bot.commands import Action
 from bot.errors import (
     BugpilotConnectionError,
@@ -37,7 +38,7 @@ from bot.errors import (
 from bot.retry_after import parse_retry_after
 from bot.settings import Settings
 
-__all__ = ["USER_AGENT", "ActionAccepted", "ActionRequest", "BugpilotClient"]
+__all__ = ["USER_AGENT", "BugpilotClient"]
 
 USER_AGENT: Final = "Bugpilot API Client/1.0"
 _MAX_BODY: Final = 64 * 1024
@@ -56,31 +57,6 @@ _CODES: Final[dict[str, type[BugpilotError]]] = {
 }
 
 log = structlog.get_logger(__name__)
-
-
-class ActionRequest(BaseModel):
-    """The documented request body."""
-
-    model_config = ConfigDict(frozen=True, populate_by_name=True)
-
-    workspace_id: str = Field(serialization_alias="workspaceId", min_length=1)
-    user_id: str = Field(serialization_alias="userId", min_length=1)
-    action: Action
-    user_provided_description: str | None = Field(default=None, serialization_alias="userProvidedDescription")
-
-
-class ActionAccepted(BaseModel):
-    """A 200 answer with ``ok: true``: the request reached the customer's browser.
-
-    Only ``ok`` decides; the other fields are kept when they have the documented type.
-    """
-
-    model_config = ConfigDict(frozen=True, populate_by_name=True)
-
-    ok: bool
-    message: str = ""
-    ts: int | None = None
-    session_info_url: str | None = Field(default=None, alias="sessionInfoUrl")
 
 
 class _ErrorBody(BaseModel):

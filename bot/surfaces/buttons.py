@@ -14,27 +14,27 @@ from typing import Any
 import structlog
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
+from bot.blocks import ACTION_OPEN_SESSION
 from bot.dedupe import key_of
 from bot.error_blocks import render_error
 from bot.errors import BotError, FollowUpRefused, InvalidButton
-from bot.followup import FollowUp
-from bot.followup_blocks import ACTION_KEEP_TRYING, ACTION_STOP, ACTION_TRY_AGAIN
-from bot.retry import Busy, OutcomeRef, try_again
-from bot.tasks import BackgroundTasks
-from bot.watches import Watches
-from bot.workflow import Services
+from bot.followups.blocks import ACTION_KEEP_TRYING, ACTION_STOP, ACTION_TRY_AGAIN
+from bot.followups.button import FollowUp
+from bot.followups.keep_trying import Watches
+from bot.followups.try_again import try_again
+from bot.outcomes import OutcomeRef
+from bot.services import Services
 
 __all__ = ["register"]
-
-ACTION_OPEN_SESSION = "open_session"  # the link button on a success (bot.blocks.build_success)
 
 log = structlog.get_logger(__name__)
 
 _Listener = Callable[..., Awaitable[None]]
 
 
-def register(bolt: AsyncApp, services: Services, tasks: BackgroundTasks, busy: Busy, watches: Watches) -> None:
+def register(bolt: AsyncApp, services: Services, watches: Watches) -> None:
     """Wire the three follow-up buttons, and acknowledge clicks on the session link."""
+    tasks, busy = services.tasks, services.busy
 
     def listener(kind: str, act: Callable[[OutcomeRef, FollowUp, str], Awaitable[None]]) -> _Listener:
         async def on_click(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
@@ -57,7 +57,7 @@ def register(bolt: AsyncApp, services: Services, tasks: BackgroundTasks, busy: B
     async def on_try_again(ref: OutcomeRef, followup: FollowUp, user_id: str) -> None:
         if not await busy.claim(ref.key, next_attempt=followup.attempt + 1):
             raise FollowUpRefused("I'm already on it, or already did it: the message above shows how it goes.")
-        tasks.spawn(try_again(services, busy, ref, followup, user_id), name="followup:try_again")
+        tasks.spawn(try_again(services, ref, followup, user_id), name="followup:try_again")
 
     async def on_keep_trying(ref: OutcomeRef, followup: FollowUp, user_id: str) -> None:
         await watches.start(ref, followup, user_id)
@@ -83,10 +83,8 @@ async def _tell(services: Services, response_url: object, error: BotError) -> No
 
 def _read(services: Services, body: dict[str, Any], action: dict[str, Any]) -> tuple[OutcomeRef, FollowUp]:
     """The message clicked and the follow-up its button carries; ``InvalidButton`` when unusable."""
-    if services.followups is None:
-        raise InvalidButton("this deployment signs no buttons")
-    ref = OutcomeRef.from_click(body)
-    followup = services.followups.decode(action.get("value"))
+    ref = _clicked(body)
+    followup = services.buttons.decode(action.get("value"))
     # An outcome the bot could not post in its conversation may have come as a direct message.
     if followup.channel_id != ref.channel_id and not ref.channel_id.startswith("D"):
         log.warning("followup.invalid_value", reason="other_channel")
@@ -109,3 +107,21 @@ def _thread_of(body: dict[str, Any]) -> str | None:
         if isinstance(thread, str) and thread:
             return thread
     return None
+
+
+def _clicked(body: dict[str, Any]) -> OutcomeRef:
+    """The message a ``block_actions`` payload was clicked on; ``InvalidButton`` when it doesn't say."""
+    container = body.get("container")
+    if not isinstance(container, dict):
+        raise InvalidButton("the click did not say which message it came from")
+    channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
+    ts = container.get("message_ts")
+    if not isinstance(channel, str) or not channel or not isinstance(ts, str) or not ts:
+        raise InvalidButton("the click did not say which message it came from")
+    url = body.get("response_url")
+    return OutcomeRef(
+        channel_id=channel,
+        ts=ts,
+        ephemeral=bool(container.get("is_ephemeral")),
+        response_url=url if isinstance(url, str) else None,
+    )

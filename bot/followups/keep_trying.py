@@ -27,8 +27,7 @@ from bot.capture import CaptureRequest, Surface
 from bot.delivery import SLACK_FAILURES, failure_name
 from bot.error_blocks import render_error
 from bot.errors import FollowUpRefused, StoreUnavailable, UserNotConnected
-from bot.followup import FollowUp
-from bot.followup_blocks import (
+from bot.followups.blocks import (
     build_outcome,
     build_retrying,
     build_watch_ended,
@@ -37,9 +36,10 @@ from bot.followup_blocks import (
     build_watch_success,
     build_watch_success_notice,
 )
-from bot.retry import Busy, OutcomeRef, finish, next_value, show
-from bot.tasks import BackgroundTasks
-from bot.workflow import Services
+from bot.followups.button import FollowUp
+from bot.followups.try_again import finish, next_value
+from bot.outcomes import OutcomeRef, show
+from bot.services import Services
 
 __all__ = ["WatchPolicy", "Watches"]
 
@@ -62,7 +62,7 @@ class _Saved(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     channel_id: str
-    ts: str
+    ts: str | None
     ephemeral: bool
     response_url: str | None
     followup: FollowUp
@@ -98,10 +98,10 @@ class _Watch:
 class Watches:
     """The watches this process runs, and its share of the store's."""
 
-    def __init__(self, services: Services, tasks: BackgroundTasks, busy: Busy, policy: WatchPolicy) -> None:
+    def __init__(self, services: Services, policy: WatchPolicy) -> None:
         self._services = services
-        self._tasks = tasks
-        self._busy = busy
+        self._tasks = services.tasks
+        self._busy = services.busy
         self._policy = policy
         self._watches: dict[str, _Watch] = {}
         self._closed = False
@@ -217,7 +217,7 @@ class Watches:
                 end = "stopped"
                 await self._end_stopped(watch)
                 return
-            await show(services, watch.ref, build_retrying(self._next(watch)))
+            await show(services.delivery, watch.ref, build_retrying(self._next(watch)))
             while True:
                 request = self._next(watch)
                 attempt = await attempt_capture(services.bugpilot, request, thread_ts=watch.followup.thread_ts)
@@ -233,7 +233,7 @@ class Watches:
                     status = build_watch_status(
                         request, started_by=watch.started_by, next_at=next_at, until=watch.until, value=value
                     )
-                    await show(services, watch.ref, status)
+                    await show(services.delivery, watch.ref, status)
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(watch.wake.wait(), policy.every)
                 if watch.stopped_by or watch.shutting_down:
@@ -277,7 +277,7 @@ class Watches:
         """Shutting down: say the watch goes on after the restart, and let the next process take it at once."""
         value = next_value(self._services, attempt, watch.followup) or ""
         paused = build_watch_paused(attempt.request, started_by=watch.started_by, until=watch.until, value=value)
-        await show(self._services, watch.ref, paused)
+        await show(self._services.delivery, watch.ref, paused)
         with contextlib.suppress(StoreUnavailable):  # else its lease runs out and it is taken over then
             await self._busy.log.hand_back(watch.ref.key)
 
@@ -308,7 +308,7 @@ class Watches:
         outcome = build_outcome(offline, next_value(self._services, offline, watch.followup))
         tries = watch.followup.attempt - watch.first_attempt
         why = f"<@{watch.stopped_by}> stopped Keep trying after {_count(tries)}."
-        await show(self._services, watch.ref, build_watch_ended(outcome, why))
+        await show(self._services.delivery, watch.ref, build_watch_ended(outcome, why))
 
     async def stale_stop(self, ref: OutcomeRef, followup: FollowUp) -> None:
         """Stop pressed where no watch runs (it ended, or its state was lost): show Try again again."""
@@ -322,7 +322,7 @@ class Watches:
         try:
             outcome = build_outcome(_offline(followup), next_value(self._services, _offline(followup), followup))
             why = "Keep trying was no longer running."
-            await show(self._services, ref, build_watch_ended(outcome, why))
+            await show(self._services.delivery, ref, build_watch_ended(outcome, why))
         finally:
             await self._busy.release(ref.key)
 

@@ -14,8 +14,8 @@ from bot.attempt import Attempt
 from bot.capture import CaptureRequest, Surface
 from bot.commands import Action
 from bot.errors import BugpilotInternalError, InvalidButton, UserNotConnected
-from bot.followup import MAX_VALUE, FollowUp, FollowUpCodec
-from bot.followup_blocks import build_outcome, build_watch_status
+from bot.followups.blocks import build_outcome, build_watch_status
+from bot.followups.button import MAX_VALUE, FollowUp, FollowUpCodec
 
 CODEC = FollowUpCodec("8f742231b10e8888abcd99yyyzzz85a5")
 

@@ -1,0 +1,57 @@
+"""Try again: repeat a capture from its outcome message and show the new result in place."""
+
+from __future__ import annotations
+
+import structlog
+
+from bot.attempt import Attempt, attempt_capture, summarize
+from bot.blocks import Message, build_request_status
+from bot.capture import Surface
+from bot.followups.blocks import build_outcome, build_retrying
+from bot.followups.button import FollowUp
+from bot.outcomes import OutcomeRef, show
+from bot.services import Services
+from bot.workflow import record_end, record_start
+
+__all__ = ["finish", "next_value", "try_again"]
+
+log = structlog.get_logger(__name__)
+
+
+async def finish(
+    services: Services, ref: OutcomeRef, followup: FollowUp, attempt: Attempt, message: Message
+) -> OutcomeRef | None:
+    """Bring the request message's status line up to date, then show the final ``message``.
+
+    The outcome goes last: its buttons can be clicked as soon as it shows. A private outcome whose
+    ``response_url`` is spent (5 uses, 30 minutes) comes as a direct message instead, so a late
+    result is never lost. Returns where the outcome is now.
+    """
+    if followup.status_ts is not None and not ref.ephemeral:
+        status = build_request_status(attempt.request, "failed" if attempt.error else "done", summarize(attempt.error))
+        await services.delivery.update(followup.channel_id, followup.status_ts, status)
+    request = attempt.request
+    return await show(services.delivery, ref, message, else_to=(request.requester_id, request.actor_id))
+
+
+def next_value(services: Services, attempt: Attempt, followup: FollowUp) -> str | None:
+    """The signed value for the buttons under ``attempt``'s outcome."""
+    return services.buttons.value_for(
+        attempt.request, channel_id=followup.channel_id, thread_ts=followup.thread_ts, status_ts=followup.status_ts
+    )
+
+
+async def try_again(services: Services, ref: OutcomeRef, followup: FollowUp, actor_id: str) -> None:
+    """Run the next attempt of ``followup`` and show it in place; releases ``ref`` in ``services.busy``."""
+    request = followup.next_request(surface=Surface.RETRY, actor_id=actor_id)
+    try:
+        await show(services.delivery, ref, build_retrying(request))
+        # "Trying again…" is what a process taking this over rewrites (a private one: a direct message).
+        status_ts = None if ref.ephemeral else ref.ts
+        recorded = await record_start(services, request, status_ts=status_ts, thread_ts=followup.thread_ts)
+        attempt = await attempt_capture(services.bugpilot, request, thread_ts=followup.thread_ts)
+        await finish(services, ref, followup, attempt, build_outcome(attempt, next_value(services, attempt, followup)))
+        await record_end(services, recorded)  # not when cut short: then the next process says what happened
+    finally:
+        await services.busy.release(ref.key, made_attempt=request.attempt)
+    log.info("followup.handled", kind="try_again", outcome=attempt.code, attempt=request.attempt)

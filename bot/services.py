@@ -1,0 +1,37 @@
+"""``Services``: what every listener and background job needs, built once per process by ``create_app``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.bugpilot.client import BugpilotClient
+from bot.dedupe import Dedupe
+from bot.delivery import Delivery
+from bot.followups.busy import Busy
+from bot.followups.button import FollowUpCodec
+from bot.shared_channels import SharedChannels
+from bot.store.captures import CaptureLog
+from bot.tasks import BackgroundTasks
+
+__all__ = ["Services"]
+
+
+@dataclass(frozen=True)
+class Services:
+    """The process's clients and records, each for one job.
+
+    ``buttons`` signs the values of Try again / Keep trying / Stop buttons; ``dedupe`` makes
+    each request act once (a replayed ``trigger_id`` or a redelivered event does nothing the
+    second time); ``channels`` tells channels shared with another organization (Slack Connect)
+    apart; ``captures`` writes each capture down before Bugpilot is called; ``busy`` guards an
+    outcome message while a follow-up runs on it; ``tasks`` runs work that outlives a request.
+    """
+
+    bugpilot: BugpilotClient
+    delivery: Delivery
+    buttons: FollowUpCodec
+    dedupe: Dedupe
+    channels: SharedChannels
+    captures: CaptureLog
+    busy: Busy
+    tasks: BackgroundTasks

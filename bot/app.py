@@ -121,7 +121,11 @@ def _lifecycle(settings: Settings, mode: Mode) -> Callable[[web.Application], As
             app[BOLT] = bolt
             socket = None
             if mode == "socket" and settings.slack_app_token is not None:
-                await _check_app_token(slack, settings.slack_app_token)
+                try:
+                    await _check_app_token(slack, settings.slack_app_token)
+                except SettingsError:
+                    await app[STORE].close()  # start-up ends here: leave no database thread behind
+                    raise
                 socket = AsyncSocketModeHandler(
                     bolt, app_token=settings.slack_app_token.get_secret_value(), web_client=slack
                 )

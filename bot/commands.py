@@ -28,6 +28,7 @@ __all__ = [
     "IdTarget",
     "MentionTarget",
     "Target",
+    "note_too_long",
     "parse_command",
     "parse_target",
 ]
@@ -172,8 +173,13 @@ def _note_from(text: str, tokens: list[str]) -> str:
         start = text.index(token, start) + len(token)
     note = " ".join(markup_to_text(text[start:]).split())
     if len(note) > MAX_NOTE_LENGTH:
-        raise UsageError(f"The note is {len(note)} characters long; keep it under {MAX_NOTE_LENGTH}.")
+        raise UsageError(note_too_long(len(note)))
     return note
+
+
+def note_too_long(length: int) -> str:
+    """The one wording of the note limit, for the command and the capture modal alike."""
+    return f"The note is {length} characters long; keep it to {MAX_NOTE_LENGTH} characters or fewer."
 
 
 def _unknown_action(word: str, tokens: list[str]) -> UsageError:

@@ -26,7 +26,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.commands import MAX_NOTE_LENGTH, Action, EmailTarget, IdTarget, parse_target
+from bot.commands import MAX_NOTE_LENGTH, Action, EmailTarget, IdTarget, note_too_long, parse_target
 from bot.errors import UsageError
 from bot.markup import escape_mrkdwn, markup_to_text
 from bot.prefill import Candidate
@@ -215,7 +215,7 @@ def read_form(values: Mapping[str, Mapping[str, Any]]) -> CaptureForm | FormErro
 
     note = str(note_input.get("value") or "").strip()
     if len(note) > MAX_NOTE_LENGTH:
-        errors[note_block] = f"The note is {len(note)} characters long; keep it to {MAX_NOTE_LENGTH} or fewer."
+        errors[note_block] = note_too_long(len(note))
 
     if errors:
         return FormErrors(errors)

@@ -144,6 +144,10 @@ class FollowUpCodec:
     def _checked(self, value: object) -> FollowUp:
         if not isinstance(value, str) or len(value) > MAX_VALUE or "." not in value:
             raise InvalidButton("malformed")
+        try:  # a lone surrogate (JSON allows "\ud800") has no UTF-8 form: no value we signed holds one
+            value.encode()
+        except UnicodeEncodeError:
+            raise InvalidButton("malformed") from None
         signature, body = value.split(".", 1)
         if not hmac.compare_digest(signature.encode(), self._sign(body).encode()):
             raise InvalidButton("bad_signature")

@@ -23,11 +23,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.audit import record_refusal
 from bot.blocks import ACTION_OPEN_SESSION, Message
-from bot.delivery import SLACK_FAILURES, Delivery, failure_name
+from bot.delivery import Delivery
 from bot.error_blocks import render_error
 from bot.errors import AccessDenied
 from bot.followups.blocks import FOLLOWUP_ACTIONS
 from bot.followups.button import FollowUp, FollowUpCodec
+from bot.slack_failures import SLACK_FAILURES, failure_name
 from bot.tasks import BackgroundTasks
 
 __all__ = ["AccessPolicy", "UsergroupMembers", "access_middleware"]

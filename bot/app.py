@@ -32,7 +32,7 @@ from bot.authorize import SlackAuth
 from bot.bugpilot.client import BugpilotClient
 from bot.crashes import error_handler
 from bot.dedupe import DEDUPE_TTL_S
-from bot.delivery import SLACK_FAILURES, Delivery, failure_name, slack_client, slack_error, slack_session
+from bot.delivery import Delivery, slack_client, slack_session
 from bot.errors import StoreUnavailable
 from bot.followups.busy import Busy
 from bot.followups.button import FollowUpCodec
@@ -42,6 +42,7 @@ from bot.recovery import Recovery
 from bot.services import Services
 from bot.settings import Mode, Settings, SettingsError
 from bot.shared_channels import SharedChannels
+from bot.slack_failures import SLACK_FAILURES, failure_name, slack_error
 from bot.store import Store, describe_url
 from bot.store.captures import CaptureLog
 from bot.store.dedupe import StoredDedupe

@@ -9,6 +9,7 @@ import structlog
 
 from bot.audit import record_capture
 from bot.bugpilot.client import BugpilotClient
+from bot.bugpilot.codes import summary_of
 from bot.bugpilot.models import ActionAccepted
 from bot.capture import CaptureRequest
 from bot.errors import BotError, BugpilotError, UserNotConnected
@@ -73,19 +74,4 @@ def summarize(error: BotError | None) -> str:
         return ""
     if not isinstance(error, BugpilotError):
         return "something went wrong in the bot"
-    return {
-        "USER_NOT_CONNECTED": "the customer isn't online",
-        "INVALID_API_KEY": "Bugpilot rejected the API key",
-        "NO_ACCESS": "Bugpilot refused access",
-        "INTERNAL_ERROR": "Bugpilot had an internal error",
-        "TIMEOUT": "Bugpilot did not answer in time",
-        "CONNECTION_FAILED": "Bugpilot could not be reached",
-        "CONNECTION_BROKEN": "the connection to Bugpilot broke",
-        "RATE_LIMITED": "Bugpilot asked to slow down",
-    }.get(error.code or "", _answered(error))
-
-
-def _answered(error: BugpilotError) -> str:
-    if error.code is None and error.status is not None:
-        return f"Bugpilot answered with HTTP {error.status}"
-    return f"Bugpilot answered {error.label}"
+    return summary_of(error)

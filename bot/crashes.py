@@ -22,11 +22,10 @@ from typing import Any, Final
 import structlog
 from slack_bolt.response import BoltResponse
 
-from bot.authorize import SlackUnavailable
 from bot.blocks import Message
 from bot.delivery import Delivery
 from bot.error_blocks import render_error
-from bot.errors import BotError
+from bot.errors import BotError, SlackUnavailable
 from bot.tasks import BackgroundTasks
 
 __all__ = ["error_handler", "explain_unavailable"]

@@ -9,6 +9,7 @@
     ├── InvalidButton              a button's value failed validation (tampered or malformed): no call
     ├── FollowUpRefused            a button cannot act now (already trying, too many watches, restarting)
     ├── StoreUnavailable           the bot's database did not answer in time (nothing was done)
+    ├── SlackUnavailable           auth.test failed: Slack unreachable, or the bot token refused
     └── BugpilotError              the Action API did not do what was asked
         ├── BugpilotRejected       a 4xx answer: the request was refused
         │   ├── UserNotConnected   USER_NOT_CONNECTED: the customer is not online now
@@ -31,6 +32,8 @@ secrets: no headers, no API key, no tokens.
 
 from __future__ import annotations
 
+from typing import Literal
+
 __all__ = [
     "AccessDenied",
     "BotError",
@@ -48,6 +51,7 @@ __all__ = [
     "InvalidButton",
     "MissingFields",
     "NoAccess",
+    "SlackUnavailable",
     "StoreUnavailable",
     "TargetUserError",
     "UsageError",
@@ -108,6 +112,15 @@ class FollowUpRefused(BotError):
 
 class StoreUnavailable(BotError):
     """The bot's database could not be reached or did not answer in time; nothing was done."""
+
+
+class SlackUnavailable(BotError):
+    """``auth.test`` failed: Slack was ``unreachable`` (network, timeout) or ``refused`` the bot token."""
+
+    def __init__(self, state: Literal["unreachable", "refused"], error: str) -> None:
+        super().__init__(f"auth.test failed: {state} ({error})")
+        self.state = state
+        self.error = error
 
 
 class BugpilotError(BotError):

@@ -24,7 +24,7 @@ from bot.attempt import attempt_capture, summarize
 from bot.blocks import Message, build_request_status, with_invite_hint
 from bot.capture import CaptureRequest, Surface
 from bot.commands import Command
-from bot.delivery import CANNOT_POST, SLACK_FAILURES, Delivery, failure_name, slack_error
+from bot.delivery import Delivery
 from bot.errors import InvalidAction, InvalidApiKey, MissingFields, NoAccess, StoreUnavailable
 from bot.followups.blocks import build_outcome
 from bot.members import resolve_customer
@@ -32,6 +32,7 @@ from bot.outcomes import OutcomeRef
 from bot.private_blocks import build_request_neutral, build_request_undelivered, with_private_reason
 from bot.privately import send_privately
 from bot.services import Services
+from bot.slack_failures import CANNOT_POST, SLACK_FAILURES, failure_name, slack_error
 
 __all__ = [
     "CONFIGURATION_PROBLEMS",

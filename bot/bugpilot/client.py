@@ -19,6 +19,7 @@ import stamina
 import structlog
 from pydantic import BaseModel, Field, SecretStr, ValidationError
 
+from bot.bugpilot.codes import IN_BODY
 from bot.bugpilot.models import ActionAccepted, ActionRequest
 from bot.commands import Action
 from bot.errors import (
@@ -29,11 +30,6 @@ from bot.errors import (
     BugpilotRejected,
     BugpilotTimeout,
     BugpilotUnexpectedResponse,
-    InvalidAction,
-    InvalidApiKey,
-    MissingFields,
-    NoAccess,
-    UserNotConnected,
 )
 from bot.retry_after import parse_retry_after
 from bot.settings import Settings
@@ -47,14 +43,6 @@ _MAX_DETAIL: Final = 300
 # Failures before the request went out (refused, unknown host, no connection in time): safe to retry.
 _NOTHING_SENT: Final = (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError)
 
-_CODES: Final[dict[str, type[BugpilotError]]] = {
-    "USER_NOT_CONNECTED": UserNotConnected,
-    "INVALID_API_KEY": InvalidApiKey,
-    "NO_ACCESS": NoAccess,
-    "MISSING_FIELDS": MissingFields,
-    "INVALID_ACTION": InvalidAction,
-    "INTERNAL_ERROR": BugpilotInternalError,
-}
 
 log = structlog.get_logger(__name__)
 
@@ -177,7 +165,7 @@ def _interpret(status: int, raw: bytes, retry_after: str | None = None) -> Actio
         summary = "Bugpilot asked to slow down (HTTP 429)"
         raise BugpilotRateLimited(summary, status=status, detail=detail, retry_after=wait)
     if error is not None:
-        known = _CODES.get(error.error)
+        known = IN_BODY.get(error.error)
         if known is not None:
             raise known(f"Bugpilot refused: {error.error}", status=status, code=error.error, detail=detail)
         kind = _by_status(status)

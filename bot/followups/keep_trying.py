@@ -24,7 +24,6 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from bot.attempt import Attempt, attempt_capture
 from bot.blocks import Message
 from bot.capture import CaptureRequest, Surface
-from bot.delivery import SLACK_FAILURES, failure_name
 from bot.error_blocks import render_error
 from bot.errors import FollowUpRefused, StoreUnavailable, UserNotConnected
 from bot.followups.blocks import (
@@ -40,6 +39,7 @@ from bot.followups.button import FollowUp
 from bot.followups.try_again import finish, next_value
 from bot.outcomes import OutcomeRef, show
 from bot.services import Services
+from bot.slack_failures import SLACK_FAILURES, failure_name
 
 __all__ = ["WatchPolicy", "Watches"]
 

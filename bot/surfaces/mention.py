@@ -21,11 +21,11 @@ from bot.blocks import Message, build_usage
 from bot.capture import Surface
 from bot.commands import Command, HelpRequest, parse_command
 from bot.dedupe import key_of
-from bot.delivery import slack_error
 from bot.error_blocks import render_error
 from bot.errors import TargetUserError, UsageError
 from bot.privately import send_privately
 from bot.services import Services
+from bot.slack_failures import slack_error
 from bot.tasks import BackgroundTasks
 from bot.workflow import Place, is_shared, resolve_request, run_capture
 

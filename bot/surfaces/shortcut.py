@@ -23,7 +23,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.blocks import Message
 from bot.capture import CaptureRequest, Surface
 from bot.dedupe import key_of
-from bot.delivery import SLACK_FAILURES, failure_name, slack_error
 from bot.errors import TargetUserError
 from bot.markup import escape_mrkdwn
 from bot.members import lookup_email
@@ -41,6 +40,7 @@ from bot.modals import (
 from bot.prefill import Candidate, MessageFacts, build_note, candidates_in_order, read_message
 from bot.seal import Seal
 from bot.services import Services
+from bot.slack_failures import SLACK_FAILURES, failure_name, slack_error
 from bot.tasks import BackgroundTasks
 from bot.workflow import Place, run_capture
 

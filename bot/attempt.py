@@ -26,6 +26,7 @@ class Attempt:
     request: CaptureRequest
     accepted: ActionAccepted | None = None
     error: BotError | None = None
+    following: bool = False  # the bot follows the accepted request to its report
 
     @property
     def code(self) -> str:
@@ -45,12 +46,18 @@ class Attempt:
         return isinstance(self.error, UserNotConnected)
 
 
-async def attempt_capture(bugpilot: BugpilotClient, request: CaptureRequest, *, thread_ts: str | None) -> Attempt:
-    """Ask Bugpilot once; never raises. Emits ``audit.capture``."""
+async def attempt_capture(
+    bugpilot: BugpilotClient, request: CaptureRequest, *, thread_ts: str | None, description: str | None = None
+) -> Attempt:
+    """Ask Bugpilot once; never raises. Emits ``audit.capture``.
+
+    ``description`` is what Bugpilot shows under Notes (default: the request's note).
+    """
     started = time.perf_counter()
     status: int | None = 200
     try:
-        accepted = await bugpilot.request_action(user_id=request.customer, action=request.action, note=request.note)
+        note = request.note if description is None else description
+        accepted = await bugpilot.request_action(user_id=request.customer, action=request.action, note=note)
     except BugpilotError as exc:
         attempt, status = Attempt(request, error=exc), exc.status
     except Exception:

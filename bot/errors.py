@@ -10,13 +10,15 @@
     ├── FollowUpRefused            a button cannot act now (already trying, too many watches, restarting)
     ├── StoreUnavailable           the bot's database did not answer in time (nothing was done)
     ├── SlackUnavailable           auth.test failed: Slack unreachable, or the bot token refused
-    └── BugpilotError              the Action API did not do what was asked
+    └── BugpilotError              the Action or Session Info API did not do what was asked
         ├── BugpilotRejected       a 4xx answer: the request was refused
         │   ├── UserNotConnected   USER_NOT_CONNECTED: the customer is not online now
         │   ├── InvalidApiKey      INVALID_API_KEY: the deployment's key is wrong
         │   ├── NoAccess           NO_ACCESS: wrong workspace ID or API URL
         │   ├── MissingFields      MISSING_FIELDS: a bot bug
-        │   └── InvalidAction      INVALID_ACTION: a bot bug or an API change
+        │   ├── InvalidAction      INVALID_ACTION: a bot bug or an API change
+        │   ├── ReportNotFound     REPORT_NOT_FOUND (Session Info): no report yet; it may still come
+        │   └── InvalidSessionToken  INVALID_SESSION_TOKEN (Session Info): wrong workspace or token, stop
         └── BugpilotUnavailable    Bugpilot failed or could not be reached (may help to retry)
             ├── BugpilotInternalError  INTERNAL_ERROR or another 5xx answer
             ├── BugpilotTimeout        no answer in time; the request may have arrived
@@ -49,8 +51,10 @@ __all__ = [
     "InvalidAction",
     "InvalidApiKey",
     "InvalidButton",
+    "InvalidSessionToken",
     "MissingFields",
     "NoAccess",
+    "ReportNotFound",
     "SlackUnavailable",
     "StoreUnavailable",
     "TargetUserError",
@@ -124,7 +128,7 @@ class SlackUnavailable(BotError):
 
 
 class BugpilotError(BotError):
-    """The Action API did not accept or did not complete a request.
+    """The Action API (or Session Info) did not accept or did not complete a request.
 
     ``status`` is the HTTP status (None when no answer came), ``code`` the
     documented error code when the body had one, ``detail`` the upstream's own
@@ -190,6 +194,18 @@ class InvalidAction(BugpilotRejected):
     """The action name was not accepted: a bot bug or an API change."""
 
     code_default = "INVALID_ACTION"
+
+
+class ReportNotFound(BugpilotRejected):
+    """Session Info's 404: the report is not there (yet); the browser may still be saving it, or never will."""
+
+    code_default = "REPORT_NOT_FOUND"
+
+
+class InvalidSessionToken(BugpilotRejected):
+    """Session Info's 400: the workspace or session token is wrong, so looking again cannot help."""
+
+    code_default = "INVALID_SESSION_TOKEN"
 
 
 class BugpilotUnavailable(BugpilotError):

@@ -1,5 +1,4 @@
-"""The audit trail: one ``audit.capture`` event per capture attempt and one ``audit.report`` per followed
-capture, for operators' log stores.
+"""The audit trail, for operators' log stores: ``audit.capture`` per attempt, ``audit.report`` per wait.
 
 Logged at INFO by the ``bot.audit`` logger whatever ``LOG_LEVEL`` says. Notes, tokens
 and keys are never part of an event; ``target`` is the customer's Bugpilot user ID
@@ -67,9 +66,7 @@ def record_refusal(*, team_id: str | None, user_id: str | None, channel_id: str 
     log.info("audit.refused", team_id=team_id, user_id=user_id, channel_id=channel_id, kind=kind, reason=reason)
 
 
-def record_report(
-    request: CaptureRequest, *, outcome: str, report_url: str | None, wait_ms: int, looks: int
-) -> None:
+def record_report(request: CaptureRequest, *, outcome: str, report_url: str | None, wait_ms: int, looks: int) -> None:
     """Emit the ``audit.report`` event once a followed capture's wait ends (``ready`` or the code that ended it)."""
     log.info(
         "audit.report",

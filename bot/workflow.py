@@ -195,7 +195,13 @@ async def _post_request_message(
 
 
 async def _deliver_privately(
-    delivery: Delivery, request: CaptureRequest, place: Place, status_ts: str | None, outcome: Message, *, attempt: Attempt
+    delivery: Delivery,
+    request: CaptureRequest,
+    place: Place,
+    status_ts: str | None,
+    outcome: Message,
+    *,
+    attempt: Attempt,
 ) -> tuple[str, OutcomeRef | None]:
     """The outcome to the requester only; the request message becomes a neutral line. Returns how, and where."""
     where, ref = await send_privately(
@@ -252,7 +258,9 @@ async def _deliver(
         log.error("outcome.undeliverable", reason=cannot_post)
         if status_ts is not None:
             # Never leave "working on it…" behind: say the result could not be shown.
-            await delivery.update(place.channel_id, status_ts, build_request_undelivered(request, summarize(attempt.error)))
+            await delivery.update(
+                place.channel_id, status_ts, build_request_undelivered(request, summarize(attempt.error))
+            )
         return "lost", None
     if status_ts is not None:
         # The visible "working…" message must not stay "working" forever.

@@ -9,7 +9,7 @@ import pytest
 from bot import errors
 from bot.attempt import summarize
 from bot.bugpilot.client import _interpret
-from bot.bugpilot.codes import BY_CLASS, CODES, IN_BODY, meaning_of
+from bot.bugpilot.codes import ACTION_CODES, BY_CLASS, CODES, meaning_of
 from bot.error_blocks import render_error
 from bot.errors import BugpilotError
 
@@ -37,9 +37,9 @@ def _subclasses(kind: type[_E]) -> list[type[_E]]:
 def test_every_documented_code_has_a_row_with_its_status(code: str):
     """A documented code is read from a body, with the status Bugpilot documents."""
     row = CODES[code]
-    assert row.in_body
+    assert "action" in row.sent_by
     assert row.status == DOCUMENTED[code]
-    assert IN_BODY[code] is row.error
+    assert ACTION_CODES[code] is row.error
 
 
 @pytest.mark.parametrize("code", sorted(DOCUMENTED))

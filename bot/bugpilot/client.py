@@ -18,7 +18,7 @@ import stamina
 import structlog
 from pydantic import SecretStr
 
-from bot.bugpilot.codes import IN_BODY
+from bot.bugpilot.codes import ACTION_CODES
 from bot.bugpilot.models import ActionAccepted, ActionRequest
 from bot.bugpilot.wire import USER_AGENT, clean_code, error_body, json_object, read_capped
 from bot.commands import Action
@@ -141,7 +141,7 @@ def _interpret(status: int, raw: bytes, retry_after: str | None = None) -> Actio
         summary = "Bugpilot asked to slow down (HTTP 429)"
         raise BugpilotRateLimited(summary, status=status, detail=detail, retry_after=wait)
     if error is not None:
-        known = IN_BODY.get(error.error)
+        known = ACTION_CODES.get(error.error)
         if known is not None:
             raise known(f"Bugpilot refused: {error.error}", status=status, code=error.error, detail=detail)
         kind = _by_status(status)

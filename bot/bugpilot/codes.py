@@ -7,9 +7,9 @@ the few words of a request message's status line, and whether trying again can h
 class's ``retryable``). Answers without a code of their own (an unknown code, a proxy's error
 page, a body that is not the documented JSON) are read by class in ``BY_CLASS``.
 
-The client reads ``IN_BODY`` to turn a body's ``error`` into a class; ``bot.error_blocks`` and
-``bot.attempt`` read ``meaning_of`` for words. A new code is one new row (a test walks every
-``BugpilotError`` subclass and every documented code). Pure: no I/O here.
+The clients read ``ACTION_CODES`` / ``SESSION_INFO_CODES`` to turn a body's ``error`` into a
+class; ``bot.error_blocks`` and ``bot.attempt`` read ``meaning_of`` for words. A new code is one
+new row (a test walks every ``BugpilotError`` subclass and every documented code). Pure: no I/O.
 
 Templates are ``str.format`` strings; the values put in them are already escaped mrkdwn:
 ``{who}`` (the customer, or "The customer"), ``{ident}`` (the customer's ID as code), ``{action}``,
@@ -20,7 +20,7 @@ Templates are ``str.format`` strings; the values put in them are already escaped
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, Literal
 
 from bot.errors import (
     BugpilotConnectionError,
@@ -31,17 +31,20 @@ from bot.errors import (
     BugpilotTimeout,
     InvalidAction,
     InvalidApiKey,
+    InvalidSessionToken,
     MissingFields,
     NoAccess,
+    ReportNotFound,
     UserNotConnected,
 )
 
 __all__ = [
+    "ACTION_CODES",
     "BY_CLASS",
     "CODES",
     "FIXED_BY_ADMIN",
     "FIXED_BY_MAINTAINERS",
-    "IN_BODY",
+    "SESSION_INFO_CODES",
     "Meaning",
     "meaning_of",
     "summary_of",
@@ -49,6 +52,12 @@ __all__ = [
 
 FIXED_BY_ADMIN: Final = "an admin of this bot"
 FIXED_BY_MAINTAINERS: Final = "the bot's maintainers (please report it)"
+
+
+Endpoint = Literal["action", "session_info"]
+_ACTION: Final[frozenset[Endpoint]] = frozenset({"action"})
+_BOTH: Final[frozenset[Endpoint]] = frozenset({"action", "session_info"})
+_SESSION_INFO: Final[frozenset[Endpoint]] = frozenset({"session_info"})
 
 
 @dataclass(frozen=True)
@@ -61,7 +70,7 @@ class Meaning:
     advice: str
     fixer: str
     summary: str  # a request message's status line: "failed: <summary>"
-    in_body: bool = False  # Bugpilot sends this code as ``error`` in an answer's body
+    sent_by: frozenset[Endpoint] = frozenset()  # the endpoints that send this code as ``error`` in a body
 
     @property
     def retryable(self) -> bool:
@@ -85,7 +94,7 @@ CODES: Final[dict[str, Meaning]] = {
         _OFFLINE_ADVICE,
         "you, once the customer is online",
         "the customer isn't online",
-        in_body=True,
+        sent_by=_ACTION,
     ),
     "INVALID_API_KEY": Meaning(
         InvalidApiKey,
@@ -97,7 +106,7 @@ CODES: Final[dict[str, Meaning]] = {
         ),
         FIXED_BY_ADMIN,
         "Bugpilot rejected the API key",
-        in_body=True,
+        sent_by=_BOTH,
     ),
     "NO_ACCESS": Meaning(
         NoAccess,
@@ -109,7 +118,7 @@ CODES: Final[dict[str, Meaning]] = {
         ),
         FIXED_BY_ADMIN,
         "Bugpilot refused access",
-        in_body=True,
+        sent_by=_BOTH,
     ),
     "MISSING_FIELDS": Meaning(
         MissingFields,
@@ -118,7 +127,7 @@ CODES: Final[dict[str, Meaning]] = {
         "That's a bug in this bot, not something you did. Nothing was captured.",
         FIXED_BY_MAINTAINERS,
         "Bugpilot said a field was missing",
-        in_body=True,
+        sent_by=_ACTION,
     ),
     "INVALID_ACTION": Meaning(
         InvalidAction,
@@ -127,7 +136,7 @@ CODES: Final[dict[str, Meaning]] = {
         "Either a bug in this bot or a change in Bugpilot's API. Nothing was captured.",
         FIXED_BY_MAINTAINERS,
         "Bugpilot did not accept the action",
-        in_body=True,
+        sent_by=_ACTION,
     ),
     "INTERNAL_ERROR": Meaning(
         BugpilotInternalError,
@@ -136,7 +145,31 @@ CODES: Final[dict[str, Meaning]] = {
         "Nothing to fix on your side. Trying again in a minute may work.",
         "Bugpilot",
         "Bugpilot had an internal error",
-        in_body=True,
+        sent_by=_BOTH,
+    ),
+    "REPORT_NOT_FOUND": Meaning(
+        ReportNotFound,
+        404,
+        "Bugpilot has no report for this request",
+        (
+            "The customer may have closed the page, cancelled the recording, or the upload failed. "
+            "Try again when they are back in your app."
+        ),
+        "you, with the customer",
+        "no report arrived",
+        sent_by=_SESSION_INFO,
+    ),
+    "INVALID_SESSION_TOKEN": Meaning(
+        InvalidSessionToken,
+        400,
+        "Bugpilot doesn't recognise this request's session",
+        (
+            "It said the workspace or session token in its link is wrong, so I can't follow the report. "
+            "Check `BUGPILOT_WORKSPACE_ID`; the link may still open in Bugpilot."
+        ),
+        FIXED_BY_ADMIN,
+        "Bugpilot didn't recognise the session",
+        sent_by=_SESSION_INFO,
     ),
     "RATE_LIMITED": Meaning(
         BugpilotRateLimited,
@@ -181,8 +214,13 @@ CODES: Final[dict[str, Meaning]] = {
     ),
 }
 
-# Codes Bugpilot sends in an error body, and the class each becomes.
-IN_BODY: Final[dict[str, type[BugpilotError]]] = {code: row.error for code, row in CODES.items() if row.in_body}
+# Codes each endpoint sends in an error body, and the class each becomes.
+ACTION_CODES: Final[dict[str, type[BugpilotError]]] = {
+    code: row.error for code, row in CODES.items() if "action" in row.sent_by
+}
+SESSION_INFO_CODES: Final[dict[str, type[BugpilotError]]] = {
+    code: row.error for code, row in CODES.items() if "session_info" in row.sent_by
+}
 
 # Answers with no code of their own (or a code this bot doesn't know), by the class they became;
 # ``BugpilotError`` covers the rest (``BugpilotUnexpectedResponse``: not the documented answer).

@@ -20,6 +20,7 @@ import structlog
 from pydantic import SecretStr
 from yarl import URL
 
+from bot.bugpilot.codes import SESSION_INFO_CODES
 from bot.bugpilot.models import ReportReady
 from bot.bugpilot.wire import USER_AGENT, clean_code, error_body, json_object, read_capped
 from bot.errors import (
@@ -32,7 +33,6 @@ from bot.errors import (
     BugpilotUnavailable,
     BugpilotUnexpectedResponse,
     InvalidApiKey,
-    InvalidSessionToken,
     NoAccess,
     ReportNotFound,
 )
@@ -45,13 +45,6 @@ _DEFAULT_PORTS: Final = {"http": 80, "https": 443}
 # Refused anywhere in a URL: what parsers disagree on (``\\`` is ``/`` to a browser) and invisible text.
 _SUSPECT: Final = frozenset("\\")
 
-_CODES: Final[dict[str, type[BugpilotError]]] = {
-    "REPORT_NOT_FOUND": ReportNotFound,
-    "INVALID_SESSION_TOKEN": InvalidSessionToken,
-    "INVALID_API_KEY": InvalidApiKey,
-    "NO_ACCESS": NoAccess,
-    "INTERNAL_ERROR": BugpilotInternalError,
-}
 # Statuses that mean one thing whatever the body says (Bugpilot's 401 is opaque).
 _BY_STATUS: Final[dict[int, type[BugpilotError]]] = {401: InvalidApiKey, 403: NoAccess}
 
@@ -196,8 +189,10 @@ def _interpret(status: int, raw: bytes, retry_after: str | None = None) -> Repor
         raise BugpilotUnexpectedResponse(f"Session Info answered {what} ({status})", status=status)
     if status in _BY_STATUS:
         raise _BY_STATUS[status](f"Session Info answered {status}", status=status, detail=detail)
-    if error is not None and error.error in _CODES:
-        raise _CODES[error.error](f"Session Info said {error.error}", status=status, code=error.error, detail=detail)
+    if error is not None and error.error in SESSION_INFO_CODES:
+        raise SESSION_INFO_CODES[error.error](
+            f"Session Info said {error.error}", status=status, code=error.error, detail=detail
+        )
     code = clean_code(error.error) if error is not None else None
     if status >= 500:
         raise BugpilotInternalError(f"Session Info answered {status}", status=status, code=code, detail=detail)

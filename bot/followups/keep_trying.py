@@ -39,8 +39,8 @@ from bot.followups.button import FollowUp
 from bot.followups.try_again import finish, next_value
 from bot.outcomes import OutcomeRef, show
 from bot.services import Services
-from bot.workflow import capture_once
 from bot.slack_failures import SLACK_FAILURES, failure_name
+from bot.workflow import capture_once
 
 __all__ = ["WatchPolicy", "Watches"]
 

@@ -135,11 +135,7 @@ class ReportWaits:
         """Whether this accepted request will be followed to its report (its outcome then says so)."""
         url = accepted.session_info_url if accepted is not None else None
         return bool(
-            self._wait > 0
-            and url
-            and self._client.follows(url)
-            and not self._closed
-            and len(self._waits) < MAX_WAITS
+            self._wait > 0 and url and self._client.follows(url) and not self._closed and len(self._waits) < MAX_WAITS
         )
 
     async def start(
@@ -151,7 +147,7 @@ class ReportWaits:
         neutral_ts: str | None = None,
         notify: Iterable[str] = (),
     ) -> None:
-        """Follow ``accepted`` to its report and show the end at ``ref`` (written down first, when the store answers)."""
+        """Follow ``accepted`` to its report and show the end at ``ref`` (written down first, if the store answers)."""
         assert accepted.session_info_url is not None  # noqa: S101 - ``follows`` said yes
         wait = _Wait(
             key=f"{REPORT_PREFIX}{uuid.uuid4().hex}",

@@ -39,7 +39,8 @@ async def test_screenshot_of_online_customer_posts_request_and_success_in_thread
     assert outcome.args["channel"] == "C_SUPPORT"
     assert outcome.args["thread_ts"] in bot.slack.messages
     assert "Screenshot requested" in outcome.args["text"]
-    assert "https://app.bugpilot.io/sessions/" in _json(outcome.args["blocks"])
+    api_base = str(bot.bugpilot.server.make_url("/api/v1"))  # type: ignore[attr-defined]
+    assert f"{api_base}/session-info/ws_acme/" in _json(outcome.args["blocks"])
     update = await bot.slack.next_call("chat.update")
     assert update.args["ts"] == outcome.args["thread_ts"]
     assert "done, see the thread" in update.args["text"]

@@ -42,8 +42,10 @@ async def test_slash_command_posts_request_and_success_with_session_link(driver:
     assert answer == {"result": "sent", "bot_status": 200}
     outcome = await driver.until(lambda state: thread_outcome(state, "Screenshot requested"))
     (link,) = [button["url"] for button in buttons(outcome) if "url" in button]
-    assert link.startswith(f"{driver.sandbox.url}sandbox/bugpilot/sessions/")
-    async with driver.http.get(link) as response:
+    assert link.startswith(f"{driver.sandbox.upstream_url}bugpilot/api/v1/session-info/ws_sandbox/")
+    driver.sandbox.bugpilot.save(link.rsplit("/", 1)[-1])
+    async with driver.http.get(link, headers={"Accept": "text/html"}) as response:
+        assert str(response.url).startswith(f"{driver.sandbox.url}sandbox/bugpilot/report/")
         report = await response.text()
     assert "alice@acme.com" in report
     assert "checkout &amp; &lt;b&gt;pay&lt;/b&gt;" in report
@@ -133,10 +135,23 @@ async def test_switch_values_are_checked(driver: Driver):
     for latency in (99, "soon", None):
         async with driver.http.post(f"{driver.sandbox.url}sandbox/api/bugpilot", json={"latency": latency}) as answer:
             assert answer.status == 400
+    async with driver.http.post(
+        f"{driver.sandbox.url}sandbox/api/bugpilot", json={"session_failure": "NOPE"}
+    ) as response:
+        assert response.status == 400
     assert await driver.post("bugpilot", {"failure": "TIMEOUT", "latency": 0.5}) == {
         "failure": "TIMEOUT",
         "latency": 0.5,
+        "session_failure": None,
+        "never_saves": False,
     }
+    assert await driver.post("bugpilot", {"session_failure": "RATE_LIMITED", "never_saves": True}) == {
+        "failure": "TIMEOUT",
+        "latency": 0.5,
+        "session_failure": "RATE_LIMITED",
+        "never_saves": True,
+    }
+    assert (driver.sandbox.bugpilot.session_failure, driver.sandbox.bugpilot.never_saves) == ("RATE_LIMITED", True)
     async with driver.http.post(f"{driver.sandbox.url}sandbox/api/command", data="text=x") as response:
         assert response.status == 415
 

@@ -133,7 +133,7 @@ class SessionInfoClient:
         try:
             status, raw, retry_after = await self._get(url)
         except BugpilotError as exc:
-            log.warning("bugpilot.session_info_failed", error=exc.label, duration_ms=_ms(started))
+            log.warning("bugpilot.session_info_failed", code=exc.label, duration_ms=_ms(started))
             raise
         try:
             ready = _interpret(status, raw, retry_after)

@@ -66,7 +66,7 @@ class Pace:
         return accepted_at + self.wait
 
     def next_at(
-        self, accepted_at: float, looks_made: int, now: float, *, retry_after: float | None = None
+        self, accepted_at: float, looks_made: int, now: float, retry_after: float | None = None
     ) -> float | None:
         """The time of the next look, or None when looking is over.
 

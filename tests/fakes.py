@@ -36,7 +36,9 @@ class Call:
 class FakeSlack:
     """The Slack Web API (``/api/<method>``) and ``response_url`` receiver (``/respond/<id>``)."""
 
-    users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    users: dict[str, dict[str, Any]] = field(
+        default_factory=lambda: {"U_AGENT": {"id": "U_AGENT", "name": "dana", "profile": {"real_name": "Dana Agent"}}}
+    )
     post_errors: dict[str, str] = field(default_factory=dict)
     reply_errors: dict[str, str] = field(default_factory=dict)  # channel -> error for thread replies only
     html_pages: set[str] = field(default_factory=set)  # methods answered by a proxy's HTML error page

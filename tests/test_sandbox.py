@@ -50,9 +50,9 @@ async def test_slash_command_posts_request_and_success_with_session_link(driver:
     assert "alice@acme.com" in report
     assert "checkout &amp; &lt;b&gt;pay&lt;/b&gt;" in report
     request_message = await driver.until(
-        lambda state: next((m for m in bot_messages(state) if "done, see the thread" in m["text"]), None)
+        lambda state: next((m for m in bot_messages(state) if "the report is ready" in m["text"]), None)
     )
-    assert request_message["revision"] == 1
+    assert request_message["revision"] == 2  # working, waiting for the report, done
     assert request_message["ts"] == outcome["thread_ts"]
     arrived = driver.sandbox.bugpilot.received[-1]
     assert arrived.headers["x-bugpilot-api-key-ok"] == "True"
@@ -60,8 +60,9 @@ async def test_slash_command_posts_request_and_success_with_session_link(driver:
         "workspaceId": "ws_sandbox",
         "userId": "alice@acme.com",
         "action": "upload-screenshot",
-        "userProvidedDescription": "checkout & <b>pay</b>",
+        "userProvidedDescription": arrived.body["userProvidedDescription"],
     }
+    assert arrived.body["userProvidedDescription"].startswith("checkout & <b>pay</b>\n\nAsked by ")
 
 
 async def test_offline_customer_gets_the_advice(driver: Driver):

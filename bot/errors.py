@@ -9,6 +9,7 @@
     ├── InvalidButton              a button's value failed validation (tampered or malformed): no call
     ├── FollowUpRefused            a button cannot act now (already trying, too many watches, restarting)
     ├── StoreUnavailable           the bot's database did not answer in time (nothing was done)
+    ├── UnreadablePayload          a Slack payload lacks a field its listener needs (``kind``, ``field``)
     └── BugpilotError              the Action API did not do what was asked
         ├── BugpilotRejected       a 4xx answer: the request was refused
         │   ├── UserNotConnected   USER_NOT_CONNECTED: the customer is not online now
@@ -50,6 +51,7 @@ __all__ = [
     "NoAccess",
     "StoreUnavailable",
     "TargetUserError",
+    "UnreadablePayload",
     "UsageError",
     "UserNotConnected",
 ]
@@ -108,6 +110,19 @@ class FollowUpRefused(BotError):
 
 class StoreUnavailable(BotError):
     """The bot's database could not be reached or did not answer in time; nothing was done."""
+
+
+class UnreadablePayload(BotError):
+    """A Slack payload lacks a field its listener needs, or has it with the wrong type; nothing was done.
+
+    ``kind`` names the payload ("slash command"), ``field`` the dotted path of the field
+    ("user.id"; "body" when the payload as a whole is unusable). Never any of its values.
+    """
+
+    def __init__(self, kind: str, field: str) -> None:
+        super().__init__(f"the {kind} has no usable {field}")
+        self.kind = kind
+        self.field = field
 
 
 class BugpilotError(BotError):

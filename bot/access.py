@@ -28,7 +28,7 @@ from bot.error_blocks import render_error
 from bot.errors import AccessDenied
 from bot.followups.blocks import FOLLOWUP_ACTIONS
 from bot.followups.button import FollowUp, FollowUpCodec
-from bot.payloads import Envelope
+from bot.payloads.envelope import Envelope
 from bot.tasks import BackgroundTasks
 
 __all__ = ["AccessPolicy", "UsergroupMembers", "access_middleware"]

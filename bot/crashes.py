@@ -27,7 +27,7 @@ from bot.blocks import Message
 from bot.delivery import Delivery
 from bot.error_blocks import render_error
 from bot.errors import BotError
-from bot.payloads import Envelope
+from bot.payloads.envelope import Envelope
 from bot.tasks import BackgroundTasks
 
 __all__ = ["error_handler", "explain_unavailable"]

@@ -16,7 +16,7 @@ from typing import Any, Literal
 import structlog
 from structlog.typing import EventDict, Processor, WrappedLogger
 
-from bot.payloads import Envelope
+from bot.payloads.envelope import Envelope
 
 __all__ = ["bind_request_context", "configure_logging"]
 

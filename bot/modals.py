@@ -29,7 +29,7 @@ from slack_sdk.models.views import View
 from bot.commands import MAX_NOTE_LENGTH, Action, EmailTarget, IdTarget, parse_target
 from bot.errors import UsageError
 from bot.markup import escape_mrkdwn, markup_to_text
-from bot.payloads import InputState, form_inputs
+from bot.payloads.shortcut import InputState, form_inputs
 from bot.prefill import Candidate
 from bot.seal import Seal
 

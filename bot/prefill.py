@@ -16,7 +16,7 @@ from typing import Any
 from bot.commands import EmailTarget, parse_target
 from bot.errors import UsageError
 from bot.markup import MARKUP_TOKEN, markup_to_text
-from bot.payloads import MessageShortcut
+from bot.payloads.shortcut import MessageShortcut
 
 __all__ = [
     "EXCERPT_LENGTH",

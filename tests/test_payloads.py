@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import subprocess
+import sys
 import urllib.parse
 from typing import Any
 
@@ -14,16 +16,11 @@ from bot.commands import Action
 from bot.errors import BotError, InvalidButton, UnreadablePayload
 from bot.modals import CaptureForm, read_form
 from bot.outcomes import OutcomeRef
-from bot.payloads import (
-    AppMention,
-    BlockActions,
-    Envelope,
-    InputState,
-    MessageShortcut,
-    SlashCommand,
-    ViewSubmission,
-    form_inputs,
-)
+from bot.payloads.buttons import BlockActions
+from bot.payloads.command import SlashCommand
+from bot.payloads.envelope import Envelope
+from bot.payloads.mention import AppMention
+from bot.payloads.shortcut import InputState, MessageShortcut, ViewSubmission, form_inputs
 from bot.prefill import read_message
 from bot.sandbox import payloads as sandbox
 from tests.fakes import TEAM_ID, command_body, message_shortcut_payload, view_submission_payload
@@ -477,3 +474,15 @@ def test_a_real_body_with_any_part_replaced_is_read_or_refused_with_the_one_erro
     """A real-shaped body with one field (or object) replaced by arbitrary JSON: still only the one error."""
     body, path = real
     _reads_or_refuses_clearly(_replaced(body, path, value))
+
+
+def test_the_pure_readers_import_no_io_module():
+    """The prefill, the form and the payloads they read import neither Slack's async client, aiohttp nor delivery."""
+    program = (
+        "import sys, bot.prefill, bot.modals, bot.payloads.shortcut, bot.payloads.command, bot.payloads.mention, "
+        "bot.payloads.envelope; "
+        "print(sorted({'aiohttp', 'bot.delivery', 'bot.outcomes', 'slack_sdk.web.async_client'} & set(sys.modules)))"
+    )
+    command = [sys.executable, "-c", program]
+    done = subprocess.run(command, capture_output=True, text=True, check=True, timeout=60)  # noqa: S603 - a fixed program
+    assert done.stdout.strip() == "[]"

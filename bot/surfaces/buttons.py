@@ -23,7 +23,8 @@ from bot.followups.button import FollowUp
 from bot.followups.keep_trying import Watches
 from bot.followups.try_again import try_again
 from bot.outcomes import OutcomeRef
-from bot.payloads import BlockActions, Envelope
+from bot.payloads.buttons import BlockActions
+from bot.payloads.envelope import Envelope
 from bot.services import Services
 
 __all__ = ["register"]

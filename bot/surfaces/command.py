@@ -17,7 +17,7 @@ from bot.commands import Command, HelpRequest, parse_command
 from bot.dedupe import key_of
 from bot.error_blocks import render_error
 from bot.errors import TargetUserError, UsageError
-from bot.payloads import SlashCommand
+from bot.payloads.command import SlashCommand
 from bot.services import Services
 from bot.tasks import BackgroundTasks
 from bot.workflow import Place, resolve_request, run_capture

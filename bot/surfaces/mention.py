@@ -23,7 +23,7 @@ from bot.dedupe import key_of
 from bot.delivery import slack_error
 from bot.error_blocks import render_error
 from bot.errors import TargetUserError, UsageError
-from bot.payloads import AppMention
+from bot.payloads.mention import AppMention
 from bot.privately import send_privately
 from bot.services import Services
 from bot.tasks import BackgroundTasks

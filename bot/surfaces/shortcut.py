@@ -38,7 +38,7 @@ from bot.modals import (
     build_capture_modal,
     read_form,
 )
-from bot.payloads import MessageShortcut, ViewSubmission
+from bot.payloads.shortcut import MessageShortcut, ViewSubmission
 from bot.prefill import Candidate, MessageFacts, build_note, candidates_in_order, read_message
 from bot.seal import Seal
 from bot.services import Services

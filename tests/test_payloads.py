@@ -193,8 +193,8 @@ def test_a_message_shortcut_gives_the_message_where_it_is_and_who_asked(payload)
     assert shortcut.channel.id == payload["channel"]["id"]
     assert shortcut.ts == payload["message"]["ts"]
     assert shortcut.message.text == payload["message"]["text"]
-    assert shortcut.user is not None
-    assert shortcut.user.id == payload["user"]["id"]
+    assert shortcut.requester_id == payload["user"]["id"]
+    assert shortcut.team_id == payload["team"]["id"]
 
 
 def test_a_shortcut_message_ts_may_come_from_the_payload():
@@ -218,8 +218,8 @@ def test_a_shortcut_without_its_channel_or_message_is_unreadable(path, value):
 
 def test_a_shortcut_can_do_without_its_requester_and_trigger():
     """No user or trigger_id: still read (the modal then fails to open, and the person is told)."""
-    shortcut = MessageShortcut.parse(_with(_without(DOCS_SHORTCUT, "trigger_id"), "U1", "user"))
-    assert (shortcut.user, shortcut.trigger_id) == (None, None)
+    shortcut = MessageShortcut.parse(_with(_without(_without(DOCS_SHORTCUT, "trigger_id"), "team"), "U1", "user"))
+    assert (shortcut.requester_id, shortcut.team_id, shortcut.trigger_id) == (None, None, None)
 
 
 def test_read_message_takes_the_parsed_shortcut_or_the_raw_payload():
@@ -232,7 +232,7 @@ def test_read_message_takes_the_parsed_shortcut_or_the_raw_payload():
 def test_a_view_submission_gives_the_inputs_the_metadata_and_the_submitter():
     """Slack's documented submission: state values by block and action, the private_metadata string, the user."""
     submission = ViewSubmission.parse(DOCS_SUBMISSION)
-    assert submission.user.id == "U0D15K92L"
+    assert (submission.user.id, submission.team_id) == ("U0D15K92L", "T0MJRM1A7")
     assert submission.view.private_metadata == "shhh-its-secret"
     assert submission.view.id == "VNHU13V36"
     assert submission.values == {"multi-line": {"ml-value": InputState(value="This is my example")}}
@@ -242,6 +242,7 @@ def test_a_submission_without_state_or_metadata_reads_as_empty():
     """Missing state or metadata are no error here: the form check and the seal check refuse them with words."""
     submission = ViewSubmission.parse(_with(DOCS_SUBMISSION, {"id": "V1", "state": "x"}, "view"))
     assert (submission.values, submission.view.private_metadata) == ({}, "")
+    assert ViewSubmission.parse(_with(DOCS_SUBMISSION, ["not", "values"], "view", "state", "values")).values == {}
 
 
 @pytest.mark.parametrize(("path", "value"), [(("user",), None), (("user", "id"), 5), (("view",), "V1")])

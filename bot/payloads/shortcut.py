@@ -65,6 +65,16 @@ class MessageShortcut(Payload):
         """The message's ``ts`` (the message's own, else the payload's ``message_ts``)."""
         return self.message.ts or self.message_ts or ""
 
+    @property
+    def requester_id(self) -> str | None:
+        """Who used the shortcut, when the payload says."""
+        return (self.user.id if self.user else None) or None
+
+    @property
+    def team_id(self) -> str | None:
+        """The workspace the shortcut was used in, when the payload says."""
+        return (self.team.id if self.team else None) or None
+
 
 class InputState(Payload):
     """One input of a submitted modal: typed text, or the option chosen."""
@@ -92,6 +102,11 @@ class ViewSubmission(Payload):
     view: _SubmittedView
     team: Annotated[Ref | None, AsObject] = None
     trigger_id: Text = None
+
+    @property
+    def team_id(self) -> str:
+        """The workspace the modal was submitted in ("" when the payload doesn't say)."""
+        return (self.team.id if self.team else None) or ""
 
     @property
     def values(self) -> dict[str, dict[str, InputState]]:

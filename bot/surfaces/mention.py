@@ -51,7 +51,7 @@ def register(bolt: AsyncApp, services: Services, tasks: BackgroundTasks) -> None
             log.info("mention.duplicate", retry=_first(request.headers.get("x-slack-retry-num")))
             return
         thread_ts = mention.thread_ts
-        requester = str(event.user)
+        requester = event.user or ""  # there is one: a mention without a user is ignored
 
         def reply(message: Message) -> None:
             # Tracked like the captures, so a reply under way at shutdown is still sent.

@@ -63,8 +63,7 @@ def register(bolt: AsyncApp, services: Services, tasks: BackgroundTasks) -> None
         if not services.dedupe.here(key_of("trigger", shortcut.trigger_id)):
             log.warning("shortcut.duplicate")
             return
-        requester = shortcut.user.id if shortcut.user else None
-        skip = frozenset(user for user in (requester, context.bot_user_id) if user)
+        skip = frozenset(user for user in (shortcut.requester_id, context.bot_user_id) if user)
         facts = read_message(shortcut, installing_team=_installing_team(context, shortcut), skip_users=skip)
         where = ModalContext(channel_id=facts.channel_id, thread_ts=facts.thread_ts, response_url=shortcut.response_url)
         first = ModalPrefill(
@@ -110,7 +109,7 @@ def register(bolt: AsyncApp, services: Services, tasks: BackgroundTasks) -> None
             customer_label=form.customer,
             note=form.note,
             requester_id=submission.user.id,
-            team_id=(submission.team.id if submission.team else None) or "",
+            team_id=submission.team_id,
             channel_id=where.channel_id,
             surface=Surface.SHORTCUT,
         )
@@ -134,7 +133,7 @@ def _installing_team(context: AsyncBoltContext, shortcut: MessageShortcut) -> st
     result = context.authorize_result
     if result is not None and result.team_id:
         return str(result.team_id)
-    return (shortcut.team.id if shortcut.team else None) or None
+    return shortcut.team_id
 
 
 async def _open(services: Services, shortcut: MessageShortcut, view: dict[str, Any]) -> Mapping[str, Any] | None:

@@ -10,6 +10,7 @@
     ├── FollowUpRefused            a button cannot act now (already trying, too many watches, restarting)
     ├── StoreUnavailable           the bot's database did not answer in time (nothing was done)
     ├── SlackUnavailable           auth.test failed: Slack unreachable, or the bot token refused
+    ├── UnreadablePayload          a Slack payload lacks a field its listener needs (``kind``, ``field``)
     └── BugpilotError              the Action or Session Info API did not do what was asked
         ├── BugpilotRejected       a 4xx answer: the request was refused
         │   ├── UserNotConnected   USER_NOT_CONNECTED: the customer is not online now
@@ -58,6 +59,7 @@ __all__ = [
     "SlackUnavailable",
     "StoreUnavailable",
     "TargetUserError",
+    "UnreadablePayload",
     "UsageError",
     "UserNotConnected",
 ]
@@ -125,6 +127,19 @@ class SlackUnavailable(BotError):
         super().__init__(f"auth.test failed: {state} ({error})")
         self.state = state
         self.error = error
+
+
+class UnreadablePayload(BotError):
+    """A Slack payload lacks a field its listener needs, or has it with the wrong type; nothing was done.
+
+    ``kind`` names the payload ("slash command"), ``field`` the dotted path of the field
+    ("user.id"; "body" when the payload as a whole is unusable). Never any of its values.
+    """
+
+    def __init__(self, kind: str, field: str) -> None:
+        super().__init__(f"the {kind} has no usable {field}")
+        self.kind = kind
+        self.field = field
 
 
 class BugpilotError(BotError):

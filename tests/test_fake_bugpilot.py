@@ -20,6 +20,7 @@ async def _accepted(fake: FakeBugpilot, session: aiohttp.ClientSession) -> tuple
     server: TestServer = fake.server  # type: ignore[attr-defined]
     base = str(server.make_url("/api/v1"))
     fake.sim.online.add("alice@acme.com")
+    fake.sim.report_delays = {"upload-screenshot": 3600.0}  # saved only when a test says so
     client = BugpilotClient(session, base_url=base, api_key=SecretStr(API_KEY), workspace_id=WORKSPACE_ID)
     accepted = await client.request_action(user_id="alice@acme.com", action=Action.SCREENSHOT)
     assert accepted.session_info_url is not None

@@ -9,7 +9,8 @@ import pytest
 from bot import errors
 from bot.attempt import summarize
 from bot.bugpilot.client import _interpret
-from bot.bugpilot.codes import ACTION_CODES, BY_CLASS, CODES, meaning_of
+from bot.bugpilot.codes import ACTION_CODES, BY_CLASS, CODES, SESSION_INFO_CODES, meaning_of
+from bot.bugpilot.session_info import _interpret as interpret_session_info
 from bot.error_blocks import render_error
 from bot.errors import BugpilotError
 
@@ -24,6 +25,8 @@ DOCUMENTED = {
     "NO_ACCESS": 403,
     "INTERNAL_ERROR": 500,
 }
+# ... and Session Info's ("Session Info").
+DOCUMENTED_SESSION_INFO = {"INVALID_SESSION_TOKEN": 400, "REPORT_NOT_FOUND": 404}
 
 
 def _subclasses(kind: type[_E]) -> list[type[_E]]:
@@ -55,7 +58,27 @@ def test_a_documented_answer_becomes_its_class_and_its_words(code: str):
     assert error.retryable is CODES[code].retryable
 
 
-@pytest.mark.parametrize("kind", [k for k in _subclasses(BugpilotError) if "Report" not in k.__name__])
+@pytest.mark.parametrize("code", sorted(DOCUMENTED_SESSION_INFO))
+def test_every_documented_session_info_code_has_a_row(code: str):
+    """Session Info's codes are read from its bodies, with their documented statuses."""
+    row = CODES[code]
+    assert row.sent_by == {"session_info"}
+    assert row.status == DOCUMENTED_SESSION_INFO[code]
+    assert SESSION_INFO_CODES[code] is row.error
+    assert code not in ACTION_CODES
+
+
+@pytest.mark.parametrize("code", sorted(DOCUMENTED_SESSION_INFO))
+def test_a_documented_session_info_answer_becomes_its_class(code: str):
+    """The Session Info client reads the same row as the words do."""
+    body = f'{{"error": "{code}", "error_message": "words", "ts": 1}}'.encode()
+    with pytest.raises(BugpilotError) as caught:
+        interpret_session_info(DOCUMENTED_SESSION_INFO[code], body)
+    assert type(caught.value) is CODES[code].error
+    assert meaning_of(caught.value) is CODES[code]
+
+
+@pytest.mark.parametrize("kind", _subclasses(BugpilotError))
 def test_every_bugpilot_error_class_has_words(kind: type[BugpilotError]):
     """Each class in the tree is explained: by its own code, or by its class."""
     error = kind("a summary", status=None)

@@ -46,10 +46,11 @@ from bot.services import Services
 from bot.settings import Mode, Settings, SettingsError
 from bot.shared_channels import SharedChannels
 from bot.slack_failures import SLACK_FAILURES, failure_name, slack_error
-from bot.store import Store, describe_url
 from bot.store.captures import CaptureLog
 from bot.store.dedupe import StoredDedupe
 from bot.store.followups import FollowUpLog
+from bot.store.store import Store
+from bot.store.url import describe_url
 from bot.surfaces import buttons, command, mention, shortcut
 from bot.tasks import BackgroundTasks
 from bot.verify import check_headers, check_signature, parse_body

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import structlog
 
 from bot.audit import record_capture
-from bot.bugpilot.client import BugpilotClient
 from bot.bugpilot.codes import summary_of
 from bot.bugpilot.models import ActionAccepted
 from bot.capture import CaptureRequest
 from bot.errors import BotError, BugpilotError, UserNotConnected
+
+if TYPE_CHECKING:  # the client is passed in: builders that read an Attempt load no HTTP code
+    from bot.bugpilot.client import BugpilotClient
 
 __all__ = ["Attempt", "attempt_capture", "summarize"]
 

@@ -35,7 +35,8 @@ from bot.errors import (
 from bot.manifest import bot_scopes
 from bot.settings import Settings, SettingsError
 from bot.slack_failures import network_reason, web_api_error
-from bot.store import Store, describe_url
+from bot.store.store import Store
+from bot.store.url import describe_url
 
 __all__ = ["Check", "Verdict", "render_table", "run_checks"]
 

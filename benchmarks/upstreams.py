@@ -1,10 +1,14 @@
-"""Fake Slack Web API, ``response_url`` receiver and Bugpilot Action API, in a process of their own.
+"""Fake Slack Web API, ``response_url`` receiver and Bugpilot API (Action, Session Info), in a process of their own.
 
 The driver starts it as ``python -m benchmarks.upstreams``; it prints the port it listens on,
 then serves until stopped. It counts what the target sends, and when:
 
 - Bugpilot calls (``SimulatedBugpilot`` with a latency, every customer online) and the
   largest number in flight at once;
+- Session Info: each accepted action's report is ready ``REPORT_READY_AFTER`` seconds after
+  acceptance; per report, the looks it got, when it became ready, when a look was first answered
+  ready, and when a Slack message first carried its ``reportUrl`` (so the driver can report
+  ready→link latency and looks per capture);
 - outcomes: a ``chat.postMessage`` into a thread, or a post to a ``response_url``, with the
   ``time.monotonic()`` each arrived (the clock is system-wide on Linux, so the driver can compare),
   each tied to the command it answers (by the customer it names, else by where it went), so an
@@ -37,6 +41,8 @@ WORKSPACE_ID = "ws_bench"
 BOT_USER_ID = "U_BOT"
 TEAM_ID = "T_BENCH"
 CUSTOMER = re.compile(r"customer-(\d+)@example\.com")
+REPORT = re.compile(r"/report/([0-9a-f]{12})")
+REPORT_READY_AFTER = 5.0
 
 
 class Everyone(set[str]):
@@ -51,6 +57,8 @@ class Counters:
     """What arrived since the last reset."""
 
     bugpilot_calls: int = 0
+    session_info_calls: int = 0
+    linked_at: dict[str, float] = field(default_factory=dict)  # report id -> first Slack message naming it
     in_flight: int = 0
     peak_in_flight: int = 0
     outcomes: int = 0
@@ -58,9 +66,26 @@ class Counters:
     outcome_times: list[float] = field(default_factory=list)
     slack_calls: Counter[str] = field(default_factory=Counter)
 
-    def snapshot(self) -> dict[str, Any]:
+    def snapshot(self, bugpilot: SimulatedBugpilot) -> dict[str, Any]:
+        reports = [
+            {
+                "looks": session.looks,
+                "ready_at": session.ready_at,
+                "first_ready_at": session.first_ready_at,
+                "linked_at": self.linked_at.get(session.report_id),
+            }
+            for session in bugpilot.sessions.values()
+        ]
         return {
             "bugpilot_calls": self.bugpilot_calls,
+            "session_info_calls": self.session_info_calls,
+            "reports": reports,
+            "looks_per_capture": [report["looks"] for report in reports],
+            "ready_to_link": [
+                report["linked_at"] - report["ready_at"]
+                for report in reports
+                if report["linked_at"] is not None and report["ready_at"] is not None
+            ],
             "in_flight": self.in_flight,
             "peak_in_flight": self.peak_in_flight,
             "outcomes": self.outcomes,
@@ -81,11 +106,15 @@ class Upstreams:
 
     @staticmethod
     def _simulated(latency: float) -> SimulatedBugpilot:
-        return SimulatedBugpilot(api_key=API_KEY, workspace_id=WORKSPACE_ID, online=Everyone(), latency=latency)
+        delays = dict.fromkeys(("upload-screenshot", "upload-session", "show-recording-ui"), REPORT_READY_AFTER)
+        return SimulatedBugpilot(
+            api_key=API_KEY, workspace_id=WORKSPACE_ID, online=Everyone(), latency=latency, report_delays=delays
+        )
 
     def app(self) -> web.Application:
         app = web.Application()
         app.router.add_post("/bugpilot/api/v1/action", self._action)
+        app.router.add_get("/bugpilot/api/v1/session-info/{workspace}/{token}", self._look)
         app.router.add_route("*", "/slack/api/{method}", self._slack_api)
         app.router.add_post("/slack/respond/{key}", self._respond)
         app.router.add_get("/_bench/stats", self._stats)
@@ -102,10 +131,21 @@ class Upstreams:
         finally:
             counters.in_flight -= 1
 
+    async def _look(self, request: web.Request) -> web.StreamResponse:
+        self.counters.session_info_calls += 1
+        return await self.bugpilot.handle_session_info(request)
+
+    def _links(self, args: dict[str, Any]) -> None:
+        """Note when a message first carried a report's link."""
+        for report in REPORT.findall(json.dumps(args)):
+            self.counters.linked_at.setdefault(report, time.monotonic())
+
     async def _slack_api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         args = await read_arguments(request)
         self.counters.slack_calls[method] += 1
+        if method in {"chat.postMessage", "chat.update", "chat.postEphemeral"}:
+            self._links(args)
         if method == "auth.test":
             return web.json_response(
                 {"ok": True, "user_id": BOT_USER_ID, "team_id": TEAM_ID, "bot_id": "B_BOT", "user": "bugpilot"}
@@ -123,8 +163,9 @@ class Upstreams:
         return web.json_response({"ok": True})
 
     async def _respond(self, request: web.Request) -> web.Response:
-        await request.read()
+        raw = await request.read()
         self.counters.slack_calls["response_url"] += 1
+        self._links({"body": raw.decode(errors="replace")})
         self._outcome(f"command:{request.match_info['key']}")
         return web.Response(text="ok")
 
@@ -134,7 +175,7 @@ class Upstreams:
         self.counters.outcome_times.append(time.monotonic())
 
     async def _stats(self, _request: web.Request) -> web.Response:
-        return web.json_response(self.counters.snapshot())
+        return web.json_response(self.counters.snapshot(self.bugpilot))
 
     async def _reset(self, request: web.Request) -> web.Response:
         settings = await request.json()

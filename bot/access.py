@@ -23,11 +23,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.audit import record_refusal
 from bot.blocks import ACTION_OPEN_SESSION, Message
-from bot.delivery import SLACK_FAILURES, Delivery, failure_name
+from bot.delivery import Delivery
 from bot.error_blocks import render_error
 from bot.errors import AccessDenied
 from bot.followups.blocks import FOLLOWUP_ACTIONS
 from bot.followups.button import FollowUp, FollowUpCodec
+from bot.payloads.envelope import Envelope
+from bot.slack_failures import SLACK_FAILURES, failure_name
 from bot.tasks import BackgroundTasks
 
 __all__ = ["AccessPolicy", "UsergroupMembers", "access_middleware"]
@@ -161,11 +163,12 @@ def access_middleware(
         ack: AsyncAck,
         next: Next,  # noqa: A002 - Bolt passes the argument by this name
     ) -> Any:  # noqa: ANN401 - whatever Bolt's next() returns
-        kind = _kind(body)
-        if kind in {"view_closed", "block_suggestion"} or _passive(body):
+        envelope = Envelope.parse(body)
+        kind = _kind(envelope)
+        if kind in {"view_closed", "block_suggestion"} or _passive(envelope):
             return await next()
-        reason = _other_workspace(body, context)
-        channel = _channel(body, context, kind, followups)
+        reason = _other_workspace(envelope, context)
+        channel = _channel(envelope, context, kind, followups)
         # A modal that does not say where it was opened from was checked when it was opened.
         if reason is None and not (channel is None and kind == "view_submission"):
             reason = policy.channel_refusal(channel)
@@ -191,37 +194,35 @@ def access_middleware(
         if kind == "view_submission":
             return await ack(response_action="update", view=_refusal_view(message))
         if user_id is not None:
-            tasks.spawn(_tell(delivery, body, context, message), name="access:refused")
+            tasks.spawn(_tell(delivery, envelope, context, message), name="access:refused")
         return BoltResponse(status=200, body="")
 
     return check_access
 
 
-def _kind(body: dict[str, Any]) -> str:
-    if "command" in body:
+def _kind(body: Envelope) -> str:
+    if body.command is not None:
         return "command"
-    kind = str(body.get("type") or "unknown")
+    kind = body.type or "unknown"
     if kind == "event_callback":
-        return f"event:{(body.get('event') or {}).get('type')}"
+        return f"event:{body.event.type if body.event else None}"
     return kind
 
 
-def _passive(body: dict[str, Any]) -> bool:
-    actions = body.get("actions")
-    if body.get("type") != "block_actions" or not isinstance(actions, list) or not actions:
+def _passive(body: Envelope) -> bool:
+    if body.type != "block_actions" or not body.actions:
         return False
-    return all(isinstance(a, dict) and a.get("action_id") in _PASSIVE_ACTIONS for a in actions)
+    return all(action.action_id in _PASSIVE_ACTIONS for action in body.actions)
 
 
-def _other_workspace(body: dict[str, Any], context: MutableMapping[str, Any]) -> str | None:
+def _other_workspace(body: Envelope, context: MutableMapping[str, Any]) -> str | None:
     """Why the request is from another workspace or organization than the installed one."""
     installed = context.get("authorize_result")
     if installed is None:
         return None
     teams = {context.get("team_id"), context.get("actor_team_id")}
-    user = body.get("user")
-    if isinstance(user, dict):
-        teams.add(user.get("team_id"))
+    if body.user is not None:
+        teams.add(body.user.team_id)
     teams.discard(None)
     enterprises = {context.get("enterprise_id"), context.get("actor_enterprise_id")} - {None}
     if (installed.team_id and teams - {installed.team_id}) or (enterprises - {installed.enterprise_id}):
@@ -230,7 +231,7 @@ def _other_workspace(body: dict[str, Any], context: MutableMapping[str, Any]) ->
 
 
 def _channel(
-    body: dict[str, Any], context: MutableMapping[str, Any], kind: str, followups: FollowUpCodec | None
+    body: Envelope, context: MutableMapping[str, Any], kind: str, followups: FollowUpCodec | None
 ) -> str | None:
     channel = context.get("channel_id")
     if kind == "block_actions" and followups is not None:
@@ -239,7 +240,7 @@ def _channel(
             return followup.channel_id
     if channel is None and kind == "view_submission":
         try:
-            metadata = json.loads((body.get("view") or {}).get("private_metadata") or "{}")
+            metadata = json.loads((body.view.private_metadata if body.view else None) or "{}")
         except ValueError:
             return None
         found = metadata.get("channel_id") or metadata.get("channel") if isinstance(metadata, dict) else None
@@ -247,13 +248,12 @@ def _channel(
     return channel if isinstance(channel, str) else None
 
 
-def _followup(body: dict[str, Any], followups: FollowUpCodec) -> FollowUp | None:
+def _followup(body: Envelope, followups: FollowUpCodec) -> FollowUp | None:
     """The follow-up a Try again / Keep trying / Stop click carries (None for other clicks or bad values)."""
-    actions = body.get("actions")
-    action = actions[0] if isinstance(actions, list) and actions else None
-    if not isinstance(action, dict) or action.get("action_id") not in FOLLOWUP_ACTIONS:
+    action = body.actions[0] if body.actions else None
+    if action is None or action.action_id not in FOLLOWUP_ACTIONS:
         return None
-    return followups.peek(action.get("value"))
+    return followups.peek(action.value)
 
 
 def _refusal_view(message: Message) -> View:
@@ -265,19 +265,18 @@ def _refusal_view(message: Message) -> View:
     )
 
 
-async def _tell(delivery: Delivery, body: dict[str, Any], context: MutableMapping[str, Any], message: Message) -> None:
+async def _tell(delivery: Delivery, body: Envelope, context: MutableMapping[str, Any], message: Message) -> None:
     """Answer the refused person privately, by whatever way this kind of request allows."""
-    url = body.get("response_url")
-    if isinstance(url, str) and await delivery.respond(url, message):
+    if body.response_url is not None and await delivery.respond(body.response_url, message):
         return
     channel, user = context.get("channel_id"), context.get("user_id")
-    event = body.get("event") or {}
     try:
         if channel and user:
+            thread_ts = body.event.thread_ts if body.event else None
             await delivery.client.chat_postEphemeral(
-                channel=channel, user=user, text=message.text, blocks=message.blocks, thread_ts=event.get("thread_ts")
+                channel=channel, user=user, text=message.text, blocks=message.blocks, thread_ts=thread_ts
             )
-        elif body.get("trigger_id"):
-            await delivery.client.views_open(trigger_id=body["trigger_id"], view=_refusal_view(message))
+        elif body.trigger_id:
+            await delivery.client.views_open(trigger_id=body.trigger_id, view=_refusal_view(message))
     except SLACK_FAILURES as exc:
         log.warning("slack.refusal_failed", error=failure_name(exc))

@@ -13,7 +13,7 @@ import os
 import platform
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import aiohttp
@@ -30,31 +30,37 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.access import AccessPolicy, UsergroupMembers, access_middleware
 from bot.authorize import SlackAuth
 from bot.bugpilot.client import BugpilotClient
+from bot.bugpilot.session_info import SessionInfoClient
 from bot.crashes import error_handler
 from bot.dedupe import DEDUPE_TTL_S
-from bot.delivery import SLACK_FAILURES, Delivery, failure_name, slack_client, slack_error, slack_session
+from bot.delivery import Delivery, slack_client, slack_session
 from bot.errors import StoreUnavailable
 from bot.followups.busy import Busy
 from bot.followups.button import FollowUpCodec
 from bot.followups.keep_trying import Watches, WatchPolicy
 from bot.logs import bind_request_context
 from bot.recovery import Recovery
+from bot.reports.origin import Origins
+from bot.reports.wait import ReportWaits
 from bot.services import Services
 from bot.settings import Mode, Settings, SettingsError
 from bot.shared_channels import SharedChannels
-from bot.store import Store, describe_url
+from bot.slack_failures import SLACK_FAILURES, failure_name, slack_error
 from bot.store.captures import CaptureLog
 from bot.store.dedupe import StoredDedupe
 from bot.store.followups import FollowUpLog
+from bot.store.store import Store
+from bot.store.url import describe_url
 from bot.surfaces import buttons, command, mention, shortcut
 from bot.tasks import BackgroundTasks
 from bot.verify import check_headers, check_signature, parse_body
 
-__all__ = ["BOLT", "SLACK_AUTH", "SOCKET", "STORE", "TASKS", "WATCHES", "create_app"]
+__all__ = ["BOLT", "REPORTS", "SLACK_AUTH", "SOCKET", "STORE", "TASKS", "WATCHES", "create_app"]
 
 BOLT = web.AppKey("bolt", AsyncApp)
 TASKS = web.AppKey("tasks", BackgroundTasks)
 WATCHES = web.AppKey("watches", Watches)
+REPORTS = web.AppKey("reports", ReportWaits)
 SOCKET = web.AppKey("socket", AsyncSocketModeHandler)
 STORE = web.AppKey("store", Store)
 SLACK_AUTH = web.AppKey("slack_auth", SlackAuth)
@@ -95,15 +101,26 @@ def _lifecycle(settings: Settings, mode: Mode) -> Callable[[web.Application], As
             )
             captures = CaptureLog(app[STORE], owner=_owner())
             followups = FollowUpLog(app[STORE], owner=captures.owner)
+            delivery, buttons = Delivery(slack, session), FollowUpCodec(_button_key(settings))
+            app[REPORTS] = ReportWaits(
+                session_info=SessionInfoClient.from_settings(bugpilot_session, settings),
+                delivery=delivery,
+                buttons=buttons,
+                log=followups,
+                tasks=app[TASKS],
+                wait=settings.bugpilot_report_wait,
+            )
             services = Services(
                 bugpilot=BugpilotClient.from_settings(bugpilot_session, settings),
-                delivery=Delivery(slack, session),
-                buttons=FollowUpCodec(_button_key(settings)),
+                delivery=delivery,
+                buttons=buttons,
                 dedupe=StoredDedupe(app[STORE], ttl=DEDUPE_TTL_S),
                 channels=SharedChannels(slack),
                 captures=captures,
                 busy=Busy(followups),
                 tasks=app[TASKS],
+                reports=app[REPORTS],
+                origins=Origins(slack),
             )
             app[WATCHES] = Watches(services, _watch_policy(settings))
             recovery = Recovery(
@@ -111,7 +128,7 @@ def _lifecycle(settings: Settings, mode: Mode) -> Callable[[web.Application], As
                 services.delivery,
                 retention=settings.bugpilot_retention_days * 86400,
                 channels=services.channels,
-                tend=app[WATCHES].tend,
+                tend=_tend(app[WATCHES], app[REPORTS]),
                 renew=[followups.renew],
                 forget=[followups.forget_before],
                 sweep=app[STORE].sweep,
@@ -137,12 +154,23 @@ def _lifecycle(settings: Settings, mode: Mode) -> Callable[[web.Application], As
             if socket is not None:
                 await socket.close_async()  # type: ignore[no-untyped-call]
             app[WATCHES].shutdown()
+            app[REPORTS].shutdown()
             cancelled = await app[TASKS].drain(settings.shutdown_grace_seconds)
             await recovery.stop()
             log.info("app.stopped", cancelled=cancelled)
         await app[STORE].close()
 
     return lifecycle
+
+
+def _tend(watches: Watches, reports: ReportWaits) -> Callable[[], Awaitable[None]]:
+    """The recovery loop's round for durable work: Keep trying watches, then report waits."""
+
+    async def tend() -> None:
+        await watches.tend()
+        await reports.tend()
+
+    return tend
 
 
 def _owner() -> str:
@@ -297,6 +325,8 @@ async def _healthz(request: web.Request) -> web.Response:
     healthy = not tasks.closed
     if WATCHES in request.app:
         body["watches"] = len(request.app[WATCHES])
+    if REPORTS in request.app:
+        body["report_waits"] = len(request.app[REPORTS])
     if SLACK_AUTH in request.app and not tasks.closed:
         slack = await request.app[SLACK_AUTH].check(HEALTH_SLACK_WAIT_SECONDS)
         body["slack"] = slack

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import structlog
 
 from bot.audit import record_capture
-from bot.bugpilot.client import BugpilotClient
+from bot.bugpilot.codes import summary_of
 from bot.bugpilot.models import ActionAccepted
 from bot.capture import CaptureRequest
 from bot.errors import BotError, BugpilotError, UserNotConnected
+
+if TYPE_CHECKING:  # the client is passed in: builders that read an Attempt load no HTTP code
+    from bot.bugpilot.client import BugpilotClient
 
 __all__ = ["Attempt", "attempt_capture", "summarize"]
 
@@ -25,6 +29,7 @@ class Attempt:
     request: CaptureRequest
     accepted: ActionAccepted | None = None
     error: BotError | None = None
+    following: bool = False  # the bot follows the accepted request to its report
 
     @property
     def code(self) -> str:
@@ -44,12 +49,18 @@ class Attempt:
         return isinstance(self.error, UserNotConnected)
 
 
-async def attempt_capture(bugpilot: BugpilotClient, request: CaptureRequest, *, thread_ts: str | None) -> Attempt:
-    """Ask Bugpilot once; never raises. Emits ``audit.capture``."""
+async def attempt_capture(
+    bugpilot: BugpilotClient, request: CaptureRequest, *, thread_ts: str | None, description: str | None = None
+) -> Attempt:
+    """Ask Bugpilot once; never raises. Emits ``audit.capture``.
+
+    ``description`` is what Bugpilot shows under Notes (default: the request's note).
+    """
     started = time.perf_counter()
     status: int | None = 200
     try:
-        accepted = await bugpilot.request_action(user_id=request.customer, action=request.action, note=request.note)
+        note = request.note if description is None else description
+        accepted = await bugpilot.request_action(user_id=request.customer, action=request.action, note=note)
     except BugpilotError as exc:
         attempt, status = Attempt(request, error=exc), exc.status
     except Exception:
@@ -73,19 +84,4 @@ def summarize(error: BotError | None) -> str:
         return ""
     if not isinstance(error, BugpilotError):
         return "something went wrong in the bot"
-    return {
-        "USER_NOT_CONNECTED": "the customer isn't online",
-        "INVALID_API_KEY": "Bugpilot rejected the API key",
-        "NO_ACCESS": "Bugpilot refused access",
-        "INTERNAL_ERROR": "Bugpilot had an internal error",
-        "TIMEOUT": "Bugpilot did not answer in time",
-        "CONNECTION_FAILED": "Bugpilot could not be reached",
-        "CONNECTION_BROKEN": "the connection to Bugpilot broke",
-        "RATE_LIMITED": "Bugpilot asked to slow down",
-    }.get(error.code or "", _answered(error))
-
-
-def _answered(error: BugpilotError) -> str:
-    if error.code is None and error.status is not None:
-        return f"Bugpilot answered with HTTP {error.status}"
-    return f"Bugpilot answered {error.label}"
+    return summary_of(error)

@@ -1,4 +1,4 @@
-"""The audit trail: one ``audit.capture`` event per capture attempt, for operators' log stores.
+"""The audit trail, for operators' log stores: ``audit.capture`` per attempt, ``audit.report`` per wait.
 
 Logged at INFO by the ``bot.audit`` logger whatever ``LOG_LEVEL`` says. Notes, tokens
 and keys are never part of an event; ``target`` is the customer's Bugpilot user ID
@@ -13,7 +13,7 @@ import structlog
 
 from bot.capture import CaptureRequest
 
-__all__ = ["AUDIT_FIELDS", "AUDIT_LOGGER", "record_capture", "record_refusal"]
+__all__ = ["AUDIT_FIELDS", "AUDIT_LOGGER", "record_capture", "record_refusal", "record_report"]
 
 AUDIT_LOGGER: Final = "bot.audit"
 
@@ -64,3 +64,19 @@ def record_capture(
 def record_refusal(*, team_id: str | None, user_id: str | None, channel_id: str | None, kind: str, reason: str) -> None:
     """Emit ``audit.refused`` when the access check turns a request away (no capture happens)."""
     log.info("audit.refused", team_id=team_id, user_id=user_id, channel_id=channel_id, kind=kind, reason=reason)
+
+
+def record_report(request: CaptureRequest, *, outcome: str, report_url: str | None, wait_ms: int, looks: int) -> None:
+    """Emit the ``audit.report`` event once a followed capture's wait ends (``ready`` or the code that ended it)."""
+    log.info(
+        "audit.report",
+        team_id=request.team_id,
+        user_id=request.requester_id,
+        channel_id=request.channel_id,
+        target=request.customer,
+        action=str(request.action),
+        outcome=outcome,
+        report_url=report_url,
+        wait_ms=wait_ms,
+        looks=looks,
+    )

@@ -26,10 +26,10 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
-from bot.delivery import failure_name
-from bot.errors import BotError
+from bot.errors import SlackUnavailable
+from bot.slack_failures import failure_name
 
-__all__ = ["AUTH_TEST_SECONDS", "SlackAuth", "SlackState", "SlackUnavailable"]
+__all__ = ["AUTH_TEST_SECONDS", "SlackAuth", "SlackState"]
 
 log = structlog.get_logger(__name__)
 
@@ -37,15 +37,6 @@ log = structlog.get_logger(__name__)
 AUTH_TEST_SECONDS: Final = 2.0
 
 SlackState = Literal["unknown", "ok", "unreachable", "refused"]
-
-
-class SlackUnavailable(BotError):
-    """``auth.test`` failed: Slack was ``unreachable`` (network, timeout) or ``refused`` the bot token."""
-
-    def __init__(self, state: Literal["unreachable", "refused"], error: str) -> None:
-        super().__init__(f"auth.test failed: {state} ({error})")
-        self.state = state
-        self.error = error
 
 
 class SlackAuth:

@@ -41,6 +41,7 @@ __all__ = [
     "clip",
     "context_block",
     "footer",
+    "link_button",
     "plain_customer",
     "section_block",
     "with_invite_hint",
@@ -49,7 +50,7 @@ __all__ = [
 # The link button to Bugpilot on an accepted capture: Slack opens the link, the bot only acknowledges.
 ACTION_OPEN_SESSION: Final = "open_session"
 
-RequestStatus = Literal["working", "done", "failed", "private", "interrupted"]
+RequestStatus = Literal["working", "waiting", "sent", "done", "failed", "private", "interrupted"]
 
 _SECTION_LIMIT = 3000
 _CONTEXT_LIMIT = 2000
@@ -104,7 +105,9 @@ def build_request_status(request: CaptureRequest, status: RequestStatus, summary
     what = f"<@{request.requester_id}> asked Bugpilot for a *{ACTION_NAMES[request.action]}* of {_customer(request)}"
     icon, tail = {
         "working": (":hourglass_flowing_sand:", "working on it…"),
-        "done": (":white_check_mark:", "done, see the thread."),
+        "waiting": (":hourglass_flowing_sand:", "sent to their browser; waiting for the report, see the thread."),
+        "sent": (":outbox_tray:", "sent to their browser; the report will be in Bugpilot, see the thread."),
+        "done": (":white_check_mark:", "done: the report is ready, see the thread."),
         "failed": (":warning:", f"didn't work: {shown(summary, _SUMMARY_LIMIT)}. Details in the thread."),
         "private": (":envelope:", "finished; I couldn't post the result here, so it went to them privately."),
         "interrupted": (
@@ -122,25 +125,35 @@ def build_request_status(request: CaptureRequest, status: RequestStatus, summary
     return assemble(line, blocks)
 
 
-def build_success(request: CaptureRequest, accepted: ActionAccepted) -> Message:
-    """Bugpilot accepted: what was asked of whom, what the customer sees, the session link."""
+def build_success(request: CaptureRequest, accepted: ActionAccepted, *, waiting: bool = False) -> Message:
+    """Bugpilot accepted: what was asked of whom, what the customer sees, the session link.
+
+    ``waiting``: the bot follows the request to its report and will update this message.
+    """
     name = ACTION_NAMES[request.action]
     headline = f"{_EMOJI[request.action]} *{name.capitalize()} requested* from {_customer(request)}."
-    blocks: list[Block] = [section_block(f"{headline}\n{_WHAT_THEY_SEE[request.action]}")]
+    next_step = (
+        "It reached their browser; I'm waiting for the report and will update this message."
+        if waiting
+        else "It reached their browser; the report will show up in Bugpilot."
+    )
+    blocks: list[Block] = [section_block(f"{headline} {next_step}\n{_WHAT_THEY_SEE[request.action]}")]
     url = accepted.session_info_url
     if url and button_url(url):
-        blocks.append(
-            ActionsBlock(
-                block_id="outcome_links",
-                elements=[
-                    ButtonElement(text="Open in Bugpilot", url=url, action_id=ACTION_OPEN_SESSION, style="primary")
-                ],
-            )
-        )
+        blocks.append(link_button("Open in Bugpilot", url))
     else:
         blocks.append(context_block("Bugpilot sent no link to the session; it will appear in your Bugpilot dashboard."))
     blocks.append(context_block(footer(request)))
-    return assemble(f"{name.capitalize()} requested from {plain_customer(request)}.", blocks)
+    text = f"{name.capitalize()} requested from {plain_customer(request)}."
+    return assemble(f"{text} Waiting for the report." if waiting else text, blocks)
+
+
+def link_button(label: str, url: str) -> ActionsBlock:
+    """A link button (``button_url`` checked by the caller): Slack opens it, the bot only acknowledges the click."""
+    return ActionsBlock(
+        block_id="outcome_links",
+        elements=[ButtonElement(text=label, url=url, action_id=ACTION_OPEN_SESSION, style="primary")],
+    )
 
 
 def button_url(url: str) -> bool:

@@ -22,11 +22,11 @@ from typing import Any, Final
 import structlog
 from slack_bolt.response import BoltResponse
 
-from bot.authorize import SlackUnavailable
 from bot.blocks import Message
 from bot.delivery import Delivery
 from bot.error_blocks import render_error
-from bot.errors import BotError
+from bot.errors import BotError, SlackUnavailable
+from bot.payloads.envelope import Envelope
 from bot.tasks import BackgroundTasks
 
 __all__ = ["error_handler", "explain_unavailable"]
@@ -46,18 +46,19 @@ def error_handler(delivery: Delivery, tasks: BackgroundTasks) -> Callable[..., A
     async def on_unhandled_error(
         error: Exception, body: dict[str, Any], response: BoltResponse | None
     ) -> BoltResponse | None:
+        envelope = Envelope.parse(body)
         if isinstance(error, SlackUnavailable):
             apology = explain_unavailable(error)
         else:
-            log.error("listener.crashed", kind=body.get("type") or body.get("command"), exc_info=error)
+            log.error("listener.crashed", kind=envelope.type or envelope.command, exc_info=error)
             apology = render_error(BotError("unexpected error"))
         if response is None:  # already acknowledged
             await asyncio.sleep(2 * _BOLT_ACK_POLL_S)
-        elif "command" in body:
+        elif envelope.command is not None:
             answer = {"response_type": "ephemeral", "text": apology.text, "blocks": apology.blocks}
             return BoltResponse(status=200, body=json.dumps(answer), headers={"content-type": "application/json"})
-        _apologize_later(delivery, tasks, body.get("response_url"), apology)
-        if response is not None and body.get("type") != "view_submission":
+        _apologize_later(delivery, tasks, envelope.response_url, apology)
+        if response is not None and envelope.type != "view_submission":
             return BoltResponse(status=200, body="")
         return None
 
@@ -77,8 +78,8 @@ def explain_unavailable(error: SlackUnavailable) -> Message:
     )
 
 
-def _apologize_later(delivery: Delivery, tasks: BackgroundTasks, response_url: object, apology: Message) -> None:
-    if isinstance(response_url, str) and response_url:
+def _apologize_later(delivery: Delivery, tasks: BackgroundTasks, response_url: str | None, apology: Message) -> None:
+    if response_url:
         tasks.spawn(_apologize(delivery, response_url, apology), name="crash:apology")
 
 

@@ -18,67 +18,17 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.blocks import Message
+from bot.slack_failures import BLOCKS_REFUSED, SLACK_FAILURES, failure_name, slack_error
 from bot.slack_retry import slack_retry_handlers
 
-__all__ = [
-    "BLOCKS_REFUSED",
-    "CANNOT_POST",
-    "SLACK_FAILURES",
-    "SLACK_TIMEOUT",
-    "Delivery",
-    "failure_name",
-    "slack_client",
-    "slack_error",
-    "slack_session",
-]
+__all__ = ["SLACK_TIMEOUT", "Delivery", "slack_client", "slack_session"]
 
 log = structlog.get_logger(__name__)
 
 # Every Slack call (Web API and response_url) is bounded: connecting, and the whole exchange.
 SLACK_TIMEOUT: Final = aiohttp.ClientTimeout(total=10, sock_connect=5)
 _POOL_LIMIT: Final = 512
-
-# Errors that mean Slack refused the blocks (or their size), not the message: sent again as plain text.
-BLOCKS_REFUSED = frozenset(
-    {"invalid_blocks", "invalid_blocks_format", "invalid_arguments", "msg_too_long", "msg_blocks_too_long"}
-)
 _PLAIN_LIMIT: Final = 3000
-
-# chat.postMessage errors that mean "the bot can't post here": the outcome, sent privately instead,
-# advises inviting the bot. Other failures (Slack unreachable or busy) are answered privately without that advice.
-CANNOT_POST = frozenset(
-    {
-        "not_in_channel",
-        "channel_not_found",
-        "is_archived",
-        "no_permission",
-        "access_denied",
-        "cannot_reply_to_message",
-        "restricted_action",
-        "restricted_action_read_only_channel",
-        "restricted_action_thread_only_channel",
-        "restricted_action_non_threadable_channel",
-        "restricted_action_thread_locked",
-        "team_access_not_granted",
-        "ekm_access_denied",
-    }
-)
-
-# How a Slack call fails: Slack answered with an error, or it could not be reached in time.
-SLACK_FAILURES = (SlackApiError, aiohttp.ClientError, TimeoutError)
-
-
-def slack_error(exc: SlackApiError) -> str:
-    """The Web API error code of a failed call."""
-    try:
-        return str(exc.response.get("error") or "unknown_error")
-    except (AttributeError, TypeError):
-        return "unknown_error"
-
-
-def failure_name(exc: BaseException) -> str:
-    """What went wrong with a Slack call: the Web API error code, else the name of the network failure."""
-    return slack_error(exc) if isinstance(exc, SlackApiError) else type(exc).__name__
 
 
 def slack_session(timeout: aiohttp.ClientTimeout | None = None) -> aiohttp.ClientSession:

@@ -34,7 +34,9 @@ from bot.errors import (
 )
 from bot.manifest import bot_scopes
 from bot.settings import Settings, SettingsError
-from bot.store import Store, describe_url
+from bot.slack_failures import network_reason, web_api_error
+from bot.store.store import Store
+from bot.store.url import describe_url
 
 __all__ = ["Check", "Verdict", "render_table", "run_checks"]
 
@@ -104,7 +106,7 @@ async def _slack_token(slack: AsyncWebClient, settings: Settings) -> list[Check]
     try:
         response = await slack.auth_test()
     except SlackApiError as exc:
-        error = _slack_error(exc)
+        error = web_api_error(exc)
         if error is None:
             detail = _not_slack(host, exc)
         elif error in _TOKEN_REFUSED:
@@ -145,7 +147,7 @@ async def _app_token(slack: AsyncWebClient, settings: Settings) -> Check:
     try:
         await slack.apps_connections_open(app_token=token)
     except SlackApiError as exc:
-        error = _slack_error(exc)
+        error = web_api_error(exc)
         if error is None:
             return Check("slack app token", "FAIL", _not_slack(_host(settings.slack_api_url), exc))
         return Check("slack app token", "FAIL", f"Slack refused SLACK_APP_TOKEN ({error}); it needs connections:write")
@@ -154,28 +156,12 @@ async def _app_token(slack: AsyncWebClient, settings: Settings) -> Check:
     return Check("slack app token", "ok", "accepted for Socket Mode")
 
 
-def _slack_error(exc: SlackApiError) -> str | None:
-    """The Web API's error code; None when the answer was not the Web API's JSON (a proxy's page, a wrong URL)."""
-    data = exc.response.data
-    if not isinstance(data, dict):
-        return None
-    return str(data.get("error") or "unknown_error")
-
-
 def _not_slack(host: str, exc: SlackApiError) -> str:
     return f"{host} answered HTTP {exc.response.status_code}, not as Slack's Web API does: check SLACK_API_URL"
 
 
 def _network_reason(exc: BaseException) -> str:
-    """Why a connection failed, in the operating system's words where there are some."""
-    if isinstance(exc, TimeoutError):
-        return f"no answer within {_SLACK_TIMEOUT:g} s"
-    if isinstance(exc, aiohttp.ClientConnectorError):
-        number = exc.os_error.errno
-        if isinstance(number, int) and number > 0:
-            return os.strerror(number)
-        return exc.strerror or type(exc).__name__
-    return type(exc).__name__
+    return network_reason(exc, timeout=_SLACK_TIMEOUT)
 
 
 async def _bugpilot(session: aiohttp.ClientSession, settings: Settings) -> Check:

@@ -9,13 +9,17 @@
     ├── InvalidButton              a button's value failed validation (tampered or malformed): no call
     ├── FollowUpRefused            a button cannot act now (already trying, too many watches, restarting)
     ├── StoreUnavailable           the bot's database did not answer in time (nothing was done)
-    └── BugpilotError              the Action API did not do what was asked
+    ├── SlackUnavailable           auth.test failed: Slack unreachable, or the bot token refused
+    ├── UnreadablePayload          a Slack payload lacks a field its listener needs (``kind``, ``field``)
+    └── BugpilotError              the Action or Session Info API did not do what was asked
         ├── BugpilotRejected       a 4xx answer: the request was refused
         │   ├── UserNotConnected   USER_NOT_CONNECTED: the customer is not online now
         │   ├── InvalidApiKey      INVALID_API_KEY: the deployment's key is wrong
         │   ├── NoAccess           NO_ACCESS: wrong workspace ID or API URL
         │   ├── MissingFields      MISSING_FIELDS: a bot bug
-        │   └── InvalidAction      INVALID_ACTION: a bot bug or an API change
+        │   ├── InvalidAction      INVALID_ACTION: a bot bug or an API change
+        │   ├── ReportNotFound     REPORT_NOT_FOUND (Session Info): no report yet; it may still come
+        │   └── InvalidSessionToken  INVALID_SESSION_TOKEN (Session Info): wrong workspace or token, stop
         └── BugpilotUnavailable    Bugpilot failed or could not be reached (may help to retry)
             ├── BugpilotInternalError  INTERNAL_ERROR or another 5xx answer
             ├── BugpilotTimeout        no answer in time; the request may have arrived
@@ -30,6 +34,8 @@ secrets: no headers, no API key, no tokens.
 """
 
 from __future__ import annotations
+
+from typing import Literal
 
 __all__ = [
     "AccessDenied",
@@ -46,10 +52,14 @@ __all__ = [
     "InvalidAction",
     "InvalidApiKey",
     "InvalidButton",
+    "InvalidSessionToken",
     "MissingFields",
     "NoAccess",
+    "ReportNotFound",
+    "SlackUnavailable",
     "StoreUnavailable",
     "TargetUserError",
+    "UnreadablePayload",
     "UsageError",
     "UserNotConnected",
 ]
@@ -110,8 +120,30 @@ class StoreUnavailable(BotError):
     """The bot's database could not be reached or did not answer in time; nothing was done."""
 
 
+class SlackUnavailable(BotError):
+    """``auth.test`` failed: Slack was ``unreachable`` (network, timeout) or ``refused`` the bot token."""
+
+    def __init__(self, state: Literal["unreachable", "refused"], error: str) -> None:
+        super().__init__(f"auth.test failed: {state} ({error})")
+        self.state = state
+        self.error = error
+
+
+class UnreadablePayload(BotError):
+    """A Slack payload lacks a field its listener needs, or has it with the wrong type; nothing was done.
+
+    ``kind`` names the payload ("slash command"), ``field`` the dotted path of the field
+    ("user.id"; "body" when the payload as a whole is unusable). Never any of its values.
+    """
+
+    def __init__(self, kind: str, field: str) -> None:
+        super().__init__(f"the {kind} has no usable {field}")
+        self.kind = kind
+        self.field = field
+
+
 class BugpilotError(BotError):
-    """The Action API did not accept or did not complete a request.
+    """The Action API (or Session Info) did not accept or did not complete a request.
 
     ``status`` is the HTTP status (None when no answer came), ``code`` the
     documented error code when the body had one, ``detail`` the upstream's own
@@ -177,6 +209,18 @@ class InvalidAction(BugpilotRejected):
     """The action name was not accepted: a bot bug or an API change."""
 
     code_default = "INVALID_ACTION"
+
+
+class ReportNotFound(BugpilotRejected):
+    """Session Info's 404: the report is not there (yet); the browser may still be saving it, or never will."""
+
+    code_default = "REPORT_NOT_FOUND"
+
+
+class InvalidSessionToken(BugpilotRejected):
+    """Session Info's 400: the workspace or session token is wrong, so looking again cannot help."""
+
+    code_default = "INVALID_SESSION_TOKEN"
 
 
 class BugpilotUnavailable(BugpilotError):

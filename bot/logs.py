@@ -16,6 +16,8 @@ from typing import Any, Literal
 import structlog
 from structlog.typing import EventDict, Processor, WrappedLogger
 
+from bot.payloads.envelope import Envelope
+
 __all__ = ["bind_request_context", "configure_logging"]
 
 _MASK = "[redacted]"
@@ -104,11 +106,12 @@ async def bind_request_context(
 ) -> Any:  # noqa: ANN401 - whatever Bolt's next() returns
     """Bolt middleware: fresh log context per request (team, user, channel, command, request id)."""
     structlog.contextvars.clear_contextvars()
+    envelope = Envelope.parse(body)
     structlog.contextvars.bind_contextvars(
         request_id=uuid.uuid4().hex[:12],
         team_id=context.get("team_id"),
         user_id=context.get("user_id"),
         channel_id=context.get("channel_id"),
-        command=body.get("command") or body.get("callback_id") or body.get("type"),
+        command=envelope.command or envelope.callback_id or envelope.type,
     )
     return await next()

@@ -7,8 +7,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.commands import EmailTarget, IdTarget, MentionTarget
-from bot.delivery import slack_error
 from bot.errors import TargetUserError
+from bot.slack_failures import slack_error
 
 __all__ = ["lookup_email", "resolve_customer"]
 

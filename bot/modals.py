@@ -29,6 +29,7 @@ from slack_sdk.models.views import View
 from bot.commands import MAX_NOTE_LENGTH, Action, EmailTarget, IdTarget, note_too_long, parse_target
 from bot.errors import UsageError
 from bot.markup import escape_mrkdwn, markup_to_text
+from bot.payloads.shortcut import InputState, form_inputs
 from bot.prefill import Candidate
 from bot.seal import Seal
 
@@ -194,26 +195,27 @@ def build_capture_modal(
     return view.to_dict()
 
 
-def read_form(values: Mapping[str, Mapping[str, Any]]) -> CaptureForm | FormErrors:
-    """Validate ``view.state.values``: one plain customer, a known action, a note within limits."""
-    customer_block, customer_input = _find(values, CUSTOMER)
-    action_block, action_input = _find(values, ACTION_BLOCK)
-    note_block, note_input = _find(values, NOTE)
+def read_form(values: Mapping[str, object]) -> CaptureForm | FormErrors:
+    """Validate ``view.state.values`` (parsed or raw): one plain customer, a known action, a note within limits."""
+    inputs = form_inputs(values)
+    customer_block, customer_input = _find(inputs, CUSTOMER)
+    action_block, action_input = _find(inputs, ACTION_BLOCK)
+    note_block, note_input = _find(inputs, NOTE)
     errors: dict[str, str] = {}
 
-    customer = str(customer_input.get("value") or "").strip()
+    customer = (customer_input.value or "").strip()
     customer_error = _customer_error(customer)
     if customer_error:
         errors[customer_block] = customer_error
 
-    selected = action_input.get("selected_option") or {}
+    selected = action_input.selected_option
     try:
-        action = Action(str(selected.get("value")))
+        action = Action((selected.value if selected is not None else None) or "")
     except ValueError:
         errors[action_block] = "Choose what to capture."
         action = Action.SCREENSHOT
 
-    note = str(note_input.get("value") or "").strip()
+    note = (note_input.value or "").strip()
     if len(note) > MAX_NOTE_LENGTH:
         errors[note_block] = note_too_long(len(note))
 
@@ -240,12 +242,12 @@ def _customer_error(customer: str) -> str | None:
     return None
 
 
-def _find(values: Mapping[str, Mapping[str, Any]], action_id: str) -> tuple[str, Mapping[str, Any]]:
-    """The block holding ``action_id`` and its value; the default block id when absent."""
-    for block_id, actions in values.items():
-        if isinstance(actions, Mapping) and isinstance(actions.get(action_id), Mapping):
+def _find(inputs: Mapping[str, Mapping[str, InputState]], action_id: str) -> tuple[str, InputState]:
+    """The block holding ``action_id`` and its input; the default block id (and nothing typed) when absent."""
+    for block_id, actions in inputs.items():
+        if action_id in actions:
             return block_id, actions[action_id]
-    return action_id, {}
+    return action_id, InputState()
 
 
 def _customer_hint(prefill: ModalPrefill) -> str:

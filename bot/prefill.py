@@ -16,6 +16,7 @@ from typing import Any
 from bot.commands import EmailTarget, parse_target
 from bot.errors import UsageError
 from bot.markup import MARKUP_TOKEN, markup_to_text
+from bot.payloads.shortcut import MessageShortcut
 
 __all__ = [
     "EXCERPT_LENGTH",
@@ -73,19 +74,22 @@ class MessageFacts:
 
 
 def read_message(
-    shortcut: Mapping[str, Any], *, installing_team: str | None, skip_users: frozenset[str] = frozenset()
+    shortcut: MessageShortcut | Mapping[str, Any],
+    *,
+    installing_team: str | None,
+    skip_users: frozenset[str] = frozenset(),
 ) -> MessageFacts:
-    """Read a ``message_action`` payload. Bots' messages, files only, no text: all fine.
+    """Read a ``message_action`` payload (parsed, or as Slack sent it). Bots' messages, files only, no text: all fine.
 
-    ``skip_users`` (the bot, the person using the shortcut) are never candidates.
+    ``skip_users`` (the bot, the person using the shortcut) are never candidates. A raw
+    payload without the message's channel or ``ts`` raises ``UnreadablePayload``.
     """
-    message: Mapping[str, Any] = shortcut.get("message") or {}
-    channel = shortcut.get("channel") or {}
-    text = str(message.get("text") or "")
-    ts = str(message.get("ts") or shortcut.get("message_ts") or "")
-    author = message.get("user") if isinstance(message.get("user"), str) else None
-    author_team = message.get("user_team") or message.get("team")
-    from_bot = bool(message.get("bot_id")) or message.get("subtype") == "bot_message"
+    if not isinstance(shortcut, MessageShortcut):
+        shortcut = MessageShortcut.parse(shortcut)
+    message = shortcut.message
+    author = message.user
+    author_team = message.user_team or message.team
+    from_bot = bool(message.bot_id) or message.subtype == "bot_message"
     external = bool(
         author
         and not from_bot
@@ -94,15 +98,15 @@ def read_message(
         and author_team
         and author_team != installing_team
     )
-    mentions = tuple(m for m in find_mentions(text) if m[0] not in skip_users)[:MAX_MENTION_LOOKUPS]
+    mentions = tuple(m for m in find_mentions(message.text) if m[0] not in skip_users)[:MAX_MENTION_LOOKUPS]
     return MessageFacts(
-        channel_id=str(channel.get("id") or ""),
-        ts=ts,
-        thread_ts=str(message.get("thread_ts") or ts),
-        text=text,
+        channel_id=shortcut.channel.id,
+        ts=shortcut.ts,
+        thread_ts=message.thread_ts or shortcut.ts,
+        text=message.text,
         author_id=author,
         author_is_external=external,
-        emails=tuple(find_emails(text)),
+        emails=tuple(find_emails(message.text)),
         mentions=mentions,
     )
 

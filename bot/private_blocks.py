@@ -28,7 +28,9 @@ def build_request_undelivered(request: CaptureRequest, summary: str) -> Message:
 
 
 def build_request_neutral(request: CaptureRequest, status: str) -> Message:
-    """A request message naming only the requester: ``working``, ``done``, ``failed``, ``lost``, ``interrupted``.
+    """A request message naming only the requester.
+
+    Its status: ``working``, ``waiting``, ``sent``, ``done``, ``failed``, ``lost`` or ``interrupted``.
 
     ``done`` and ``failed`` mean the details went privately to them; ``lost``, that
     Slack refused every way of sending them.
@@ -36,6 +38,8 @@ def build_request_neutral(request: CaptureRequest, status: str) -> Message:
     who = f"<@{request.requester_id}>"
     line = {
         "working": f":hourglass_flowing_sand: Bugpilot is working on a request from {who}…",
+        "waiting": f":hourglass_flowing_sand: Bugpilot is waiting for the report of a request from {who}…",
+        "sent": f":outbox_tray: Bugpilot sent a request from {who}; the details went to them privately.",
         "done": f":white_check_mark: Bugpilot handled a request from {who}; the details went to them privately.",
         "failed": f":warning: Bugpilot couldn't capture — details sent to {who}.",
         "lost": f":warning: Bugpilot couldn't send {who} the result of their request; please ask again.",

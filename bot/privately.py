@@ -5,8 +5,9 @@ from __future__ import annotations
 import structlog
 
 from bot.blocks import Message
-from bot.delivery import SLACK_FAILURES, Delivery, failure_name
+from bot.delivery import Delivery
 from bot.outcomes import OutcomeRef
+from bot.slack_failures import SLACK_FAILURES, failure_name
 
 __all__ = ["send_privately"]
 

@@ -9,6 +9,8 @@ from bot.dedupe import Dedupe
 from bot.delivery import Delivery
 from bot.followups.busy import Busy
 from bot.followups.button import FollowUpCodec
+from bot.reports.origin import Origins
+from bot.reports.wait import ReportWaits
 from bot.shared_channels import SharedChannels
 from bot.store.captures import CaptureLog
 from bot.tasks import BackgroundTasks
@@ -24,7 +26,8 @@ class Services:
     each request act once (a replayed ``trigger_id`` or a redelivered event does nothing the
     second time); ``channels`` tells channels shared with another organization (Slack Connect)
     apart; ``captures`` writes each capture down before Bugpilot is called; ``busy`` guards an
-    outcome message while a follow-up runs on it; ``tasks`` runs work that outlives a request.
+    outcome message while a follow-up runs on it; ``tasks`` runs work that outlives a request;
+    ``reports`` follows accepted captures to their reports; ``origins`` links a report back to Slack.
     """
 
     bugpilot: BugpilotClient
@@ -35,3 +38,5 @@ class Services:
     captures: CaptureLog
     busy: Busy
     tasks: BackgroundTasks
+    reports: ReportWaits
+    origins: Origins

@@ -26,6 +26,7 @@ Mode = Literal["http", "socket"]
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_BUGPILOT_API_URL = "https://widget-api.bugpilot.io/api/v1"
 MIN_KEEP_TRYING_EVERY = 5.0
+MAX_REPORT_WAIT = 3600.0
 
 
 class SettingsError(Exception):
@@ -174,6 +175,8 @@ class Settings(BaseSettings):
     bugpilot_keep_trying_for: float = Field(default=600.0, gt=0, le=86400)
     bugpilot_keep_trying_max: int = Field(default=50, ge=1, le=10000)
     bugpilot_keep_trying_max_per_user: int = Field(default=5, ge=1, le=10000)
+    # How long to follow an accepted capture to its report on Session Info (0: not at all).
+    bugpilot_report_wait: float = 300.0
     # The durable store: a SQLite file by default, PostgreSQL for several processes (may hold a password).
     database_url: SecretStr = SecretStr(DEFAULT_DATABASE_URL)
     # Captures are kept this long (they hold customers' emails), then deleted.
@@ -220,6 +223,14 @@ class Settings(BaseSettings):
     @classmethod
     def _check_ids(cls, value: object, info: ValidationInfo) -> frozenset[str]:
         return _id_list(value, str(info.field_name))
+
+    @field_validator("bugpilot_report_wait")
+    @classmethod
+    def _check_report_wait(cls, value: float) -> float:
+        if not 0 <= value <= MAX_REPORT_WAIT:  # also refuses nan
+            msg = f"must be 0 to {MAX_REPORT_WAIT:g} seconds (0 turns waiting for reports off)"
+            raise ValueError(msg)
+        return value
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 import structlog
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.delivery import SLACK_FAILURES, failure_name
+from bot.slack_failures import SLACK_FAILURES, failure_name
 
 __all__ = ["SHARED_TTL_S", "SharedChannels"]
 

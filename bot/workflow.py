@@ -14,33 +14,38 @@ from __future__ import annotations
 
 import contextlib
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import aiohttp
 import structlog
+from pydantic import ValidationError
 from slack_sdk.errors import SlackApiError
 
-from bot.attempt import attempt_capture, summarize
-from bot.blocks import Message, build_request_status, with_invite_hint
+from bot.attempt import Attempt, attempt_capture, summarize
+from bot.blocks import Message, RequestStatus, build_request_status, with_invite_hint
 from bot.capture import CaptureRequest, Surface
 from bot.commands import Command
-from bot.delivery import CANNOT_POST, SLACK_FAILURES, Delivery, failure_name, slack_error
+from bot.delivery import Delivery
 from bot.errors import InvalidAction, InvalidApiKey, MissingFields, NoAccess, StoreUnavailable
 from bot.followups.blocks import build_outcome
+from bot.followups.button import FollowUp
 from bot.members import resolve_customer
 from bot.outcomes import OutcomeRef
 from bot.private_blocks import build_request_neutral, build_request_undelivered, with_private_reason
 from bot.privately import send_privately
 from bot.services import Services
+from bot.slack_failures import CANNOT_POST, SLACK_FAILURES, failure_name, slack_error
 
 __all__ = [
     "CONFIGURATION_PROBLEMS",
     "Place",
+    "capture_once",
     "is_shared",
     "record_end",
     "record_start",
     "resolve_request",
     "run_capture",
+    "success_status",
 ]
 
 # Bugpilot's answers that are about the deployment's set-up: shown only to the requester, anywhere.
@@ -92,8 +97,8 @@ async def run_capture(services: Services, request: CaptureRequest, place: Place)
     # The outcome lives in the thread it was asked in, else in the request message's thread.
     thread_ts = place.thread_ts or status_ts
     recorded = await record_start(services, request, status_ts=status_ts, thread_ts=thread_ts)
-    attempt = await attempt_capture(services.bugpilot, request, thread_ts=thread_ts)
-    outcome_code, summary = attempt.code, summarize(attempt.error)
+    attempt = await capture_once(services, request, thread_ts=thread_ts)
+    outcome_code = attempt.code
     # In a shared channel, and for set-up problems anywhere, the outcome goes to the requester only.
     private = shared or isinstance(attempt.error, CONFIGURATION_PROBLEMS)
     own_parent = status_ts if place.thread_ts is None and not private else None
@@ -106,9 +111,17 @@ async def run_capture(services: Services, request: CaptureRequest, place: Place)
 
     if private:
         outcome = with_private_reason(outcome, shared=shared, channel_id=place.channel_id)
-        delivered, ref = await _deliver_privately(delivery, request, place, status_ts, outcome, failed=bool(summary))
+        delivered, ref = await _deliver_privately(delivery, request, place, status_ts, outcome, attempt=attempt)
     else:
-        delivered, ref = await _deliver(delivery, request, place, status_ts, cannot_post, outcome, summary)
+        delivered, ref = await _deliver(delivery, request, place, status_ts, cannot_post, outcome, attempt)
+    if ref is not None and attempt.accepted is not None and attempt.following:
+        try:
+            followup = FollowUp.of(request, channel_id=place.channel_id, thread_ts=thread_ts, status_ts=own_parent)
+        except ValidationError:
+            log.warning("report.unfollowable")
+        else:
+            neutral_ts = status_ts if shared else None
+            await services.reports.start(ref, followup, attempt.accepted, neutral_ts=neutral_ts)
     await record_end(services, recorded)
     log.info(
         "command.handled",
@@ -121,6 +134,22 @@ async def run_capture(services: Services, request: CaptureRequest, place: Place)
         duration_ms=round((time.perf_counter() - started) * 1000),
     )
     return ref
+
+
+async def capture_once(services: Services, request: CaptureRequest, *, thread_ts: str | None) -> Attempt:
+    """One attempt, its note linked back to the conversation (``thread_ts``: the thread, or its request message)."""
+    description = await services.origins.note(
+        request.note, requester_id=request.requester_id, channel_id=request.channel_id, message_ts=thread_ts
+    )
+    attempt = await attempt_capture(services.bugpilot, request, thread_ts=thread_ts, description=description)
+    return replace(attempt, following=services.reports.follows(attempt.accepted))
+
+
+def success_status(attempt: Attempt) -> RequestStatus:
+    """The request message's status once an attempt's outcome is out: "done" only comes with a ready report."""
+    if attempt.error is not None:
+        return "failed"
+    return "waiting" if attempt.following else "sent"
 
 
 async def record_start(
@@ -166,7 +195,13 @@ async def _post_request_message(
 
 
 async def _deliver_privately(
-    delivery: Delivery, request: CaptureRequest, place: Place, status_ts: str | None, outcome: Message, *, failed: bool
+    delivery: Delivery,
+    request: CaptureRequest,
+    place: Place,
+    status_ts: str | None,
+    outcome: Message,
+    *,
+    attempt: Attempt,
 ) -> tuple[str, OutcomeRef | None]:
     """The outcome to the requester only; the request message becomes a neutral line. Returns how, and where."""
     where, ref = await send_privately(
@@ -180,7 +215,7 @@ async def _deliver_privately(
     if where == "lost":
         log.error("outcome.undeliverable", reason="private")
     if status_ts is not None:
-        status = "lost" if where == "lost" else ("failed" if failed else "done")
+        status = "lost" if where == "lost" else success_status(attempt)
         await delivery.update(place.channel_id, status_ts, build_request_neutral(request, status))
     return where, ref
 
@@ -192,7 +227,7 @@ async def _deliver(
     status_ts: str | None,
     cannot_post: str | None,
     outcome: Message,
-    summary: str,
+    attempt: Attempt,
 ) -> tuple[str, OutcomeRef | None]:
     """Put the outcome where it belongs; returns how ("thread", "private", "direct" or "lost"), and where."""
     if status_ts is not None:
@@ -207,7 +242,7 @@ async def _deliver(
                 cannot_post = failure_name(exc)
                 log.warning("slack.post_failed", method="chat.postMessage", error=cannot_post)
             else:
-                status = build_request_status(request, "failed" if summary else "done", summary)
+                status = build_request_status(request, success_status(attempt), summarize(attempt.error))
                 await delivery.update(place.channel_id, status_ts, status)
                 return "thread", OutcomeRef(place.channel_id, outcome_ts)
     reason = cannot_post or "Slack refused the message"
@@ -223,7 +258,9 @@ async def _deliver(
         log.error("outcome.undeliverable", reason=cannot_post)
         if status_ts is not None:
             # Never leave "working on it…" behind: say the result could not be shown.
-            await delivery.update(place.channel_id, status_ts, build_request_undelivered(request, summary))
+            await delivery.update(
+                place.channel_id, status_ts, build_request_undelivered(request, summarize(attempt.error))
+            )
         return "lost", None
     if status_ts is not None:
         # The visible "working…" message must not stay "working" forever.

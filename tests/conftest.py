@@ -55,6 +55,8 @@ async def _fake_slack(aiohttp_server: Any) -> FakeSlack:
 @pytest.fixture(name="fake_bugpilot")
 async def _fake_bugpilot(aiohttp_server: Any) -> FakeBugpilot:
     fake = FakeBugpilot()
+    # Reports are saved at once, so a followed capture ends at the bot's first look (about 2 s).
+    fake.sim.report_delays = dict.fromkeys(fake.sim.report_delays, 0.0)
     fake.server = await aiohttp_server(fake.app())  # type: ignore[attr-defined]
     return fake
 

@@ -36,7 +36,9 @@ class Call:
 class FakeSlack:
     """The Slack Web API (``/api/<method>``) and ``response_url`` receiver (``/respond/<id>``)."""
 
-    users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    users: dict[str, dict[str, Any]] = field(
+        default_factory=lambda: {"U_AGENT": {"id": "U_AGENT", "name": "dana", "profile": {"real_name": "Dana Agent"}}}
+    )
     post_errors: dict[str, str] = field(default_factory=dict)
     reply_errors: dict[str, str] = field(default_factory=dict)  # channel -> error for thread replies only
     html_pages: set[str] = field(default_factory=set)  # methods answered by a proxy's HTML error page
@@ -190,9 +192,21 @@ def _drop(request: web.Request) -> web.Response:
     return web.Response(status=204)
 
 
+@dataclass(frozen=True)
+class Look:
+    """One Session Info request as the fake saw it: its path and headers (the key replaced by whether it matched)."""
+
+    path: str
+    headers: dict[str, str]
+
+
 @dataclass
 class FakeBugpilot:
-    """The simulated Bugpilot API, plus a queue of arrivals and a gate that holds answers."""
+    """The simulated Bugpilot API (Action and Session Info), plus queues of arrivals and a gate that holds answers.
+
+    ``canned`` answers ``/action`` and ``canned_looks`` answers Session Info before the simulation does,
+    each ``(status, JSON body, headers)`` in turn.
+    """
 
     sim: SimulatedBugpilot = field(
         default_factory=lambda: SimulatedBugpilot(api_key=API_KEY, workspace_id=WORKSPACE_ID)
@@ -200,10 +214,13 @@ class FakeBugpilot:
     arrived: asyncio.Queue[dict[str, Any]] = field(default_factory=asyncio.Queue)
     gate: asyncio.Event | None = None
     canned: list[tuple[int, Any, dict[str, str]]] = field(default_factory=list)  # answers before the simulation's
+    canned_looks: list[tuple[int, Any, dict[str, str]]] = field(default_factory=list)
+    looks: asyncio.Queue[Look] = field(default_factory=asyncio.Queue)
 
     def app(self) -> web.Application:
         app = web.Application()
         app.router.add_post("/api/v1/action", self._action)
+        app.router.add_get("/api/v1/session-info/{workspace}/{token}", self._look)
         return app
 
     async def _action(self, request: web.Request) -> web.StreamResponse:
@@ -216,8 +233,21 @@ class FakeBugpilot:
             return web.json_response(body, status=status, headers=headers)
         return await self.sim.handle_action(request)
 
+    async def _look(self, request: web.Request) -> web.StreamResponse:
+        headers = {key: value for key, value in request.headers.items() if key.lower() != "x-bugpilot-api-key"}
+        headers["x-bugpilot-api-key-ok"] = str(request.headers.get("X-Bugpilot-Api-Key") == self.sim.api_key)
+        self.looks.put_nowait(Look(path=request.path, headers=headers))
+        if self.canned_looks:
+            status, body, extra = self.canned_looks.pop(0)
+            return web.json_response(body, status=status, headers=extra)
+        return await self.sim.handle_session_info(request)
+
     async def next_arrival(self, timeout: float = 5.0) -> dict[str, Any]:
         return await asyncio.wait_for(self.arrived.get(), timeout)
+
+    async def next_look(self, timeout: float = 5.0) -> Look:
+        """The next Session Info request, waiting at most ``timeout`` seconds."""
+        return await asyncio.wait_for(self.looks.get(), timeout)
 
 
 def sign(body: str, *, secret: str = SIGNING_SECRET, timestamp: int | None = None) -> dict[str, str]:

@@ -157,7 +157,8 @@ def test_request_status_shows_progress_then_result():
     """The visible request message moves from working to done or failed."""
     request = _request()
     assert "working on it" in build_request_status(request, "working").text
-    assert "done, see the thread" in build_request_status(request, "done").text
+    assert "done: the report is ready" in build_request_status(request, "done").text
+    assert "waiting for the report" in build_request_status(request, "waiting").text
     failed = build_request_status(request, "failed", "the customer isn't online")
     assert "didn't work: the customer isn't online" in failed.text
     assert "<@U_AGENT> asked Bugpilot for a *screenshot* of *alice@acme.com*" in failed.text

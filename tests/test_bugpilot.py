@@ -98,7 +98,7 @@ async def test_documented_codes_map_to_their_errors(
     client: BugpilotClient, mocked: aioresponses, status: int, code: str, kind: type[BugpilotError]
 ):
     """Each documented error code becomes its own typed error with status and code."""
-    mocked.post(ACTION_URL, status=status, payload={"ok": False, "error": code, "message": "nope", "ts": 1})
+    mocked.post(ACTION_URL, status=status, payload={"ok": False, "error": code, "error_message": "nope", "ts": 1})
     with pytest.raises(kind) as caught:
         await client.request_action(user_id="u1", action=Action.SCREENSHOT)
     assert (caught.value.status, caught.value.code, caught.value.detail) == (status, code, "nope")
@@ -194,7 +194,7 @@ async def test_5xx_is_not_retried(client: BugpilotClient, mocked: aioresponses):
 async def test_errors_never_carry_the_api_key(client: BugpilotClient, mocked: aioresponses):
     """No error text or attribute contains the key."""
     mocked.post(
-        ACTION_URL, status=401, payload={"ok": False, "error": "INVALID_API_KEY", "message": "bad key", "ts": 1}
+        ACTION_URL, status=401, payload={"ok": False, "error": "INVALID_API_KEY", "error_message": "bad key", "ts": 1}
     )
     with pytest.raises(InvalidApiKey) as caught:
         await client.request_action(user_id="u1", action=Action.SCREENSHOT)

@@ -84,8 +84,18 @@ async def test_the_documented_error_message_field_is_the_detail(client: Bugpilot
     assert caught.value.detail == "No socket"
 
 
+async def test_an_undocumented_message_field_is_not_read_as_bugpilots_words(
+    client: BugpilotClient, mocked: aioresponses
+):
+    """Only ``error_message`` is Bugpilot's text: a ``message`` field alone leaves no detail."""
+    mocked.post(ACTION_URL, status=400, payload={"ok": False, "error": "USER_NOT_CONNECTED", "message": "older"})
+    with pytest.raises(UserNotConnected) as caught:
+        await client.request_action(user_id="u1", action=Action.SCREENSHOT)
+    assert caught.value.detail is None
+
+
 async def test_an_odd_message_field_does_not_hide_the_error_code(client: BugpilotClient, mocked: aioresponses):
-    mocked.post(ACTION_URL, status=400, payload={"ok": False, "error": "USER_NOT_CONNECTED", "message": 42})
+    mocked.post(ACTION_URL, status=400, payload={"ok": False, "error": "USER_NOT_CONNECTED", "error_message": 42})
     with pytest.raises(UserNotConnected) as caught:
         await client.request_action(user_id="u1", action=Action.SCREENSHOT)
     assert caught.value.detail is None
@@ -96,7 +106,9 @@ async def test_a_429_is_rate_limited_with_the_wait_it_asked_for(
     client: BugpilotClient, mocked: aioresponses, header: str | None, wait: float | None
 ):
     headers = {"Retry-After": header} if header is not None else {}
-    mocked.post(ACTION_URL, status=429, payload={"error": "RATE_LIMITED", "message": "Slow down"}, headers=headers)
+    mocked.post(
+        ACTION_URL, status=429, payload={"error": "RATE_LIMITED", "error_message": "Slow down"}, headers=headers
+    )
     with pytest.raises(BugpilotRateLimited) as caught:
         await client.request_action(user_id="u1", action=Action.SCREENSHOT)
     error = caught.value

@@ -19,7 +19,8 @@ from bot.manifest import bot_scopes
 from bot.sandbox.bugpilot import SimulatedBugpilot
 from bot.sandbox.slack import SimulatedSlack
 from bot.sandbox.workspace import Workspace
-from bot.store import Store, database_url
+from bot.store.store import Store
+from bot.store.url import database_url
 
 BOT_TOKEN = "xoxb-111-doctor-token-secret"
 APP_TOKEN = "xapp-1-doctor-app-token-secret"

@@ -21,7 +21,7 @@ def _json(call_args: dict[str, Any]) -> str:
 
 
 async def test_screenshot_of_online_customer_posts_request_and_success_in_thread(bot: Bot, online: set[str]):
-    """A valid command is acknowledged empty, then request message, Bugpilot call, outcome in thread."""
+    """A valid command is acknowledged empty, then request message, Bugpilot call, outcome in thread, report."""
     online.add("alice@acme.com")
     started = time.monotonic()
     response = await bot.command("screenshot alice@acme.com")
@@ -34,36 +34,34 @@ async def test_screenshot_of_online_customer_posts_request_and_success_in_thread
     assert "<@U_AGENT> asked Bugpilot for a *screenshot* of *alice@acme.com*" in request_msg.args["text"]
     assert "working on it" in request_msg.args["text"]
     arrival = await bot.bugpilot.next_arrival()
-    assert arrival == {"workspaceId": "ws_acme", "userId": "alice@acme.com", "action": "upload-screenshot"}
+    permalink = f"https://acme.slack.com/archives/C_SUPPORT/p{bot.slack.ts_of(request_msg).replace('.', '')}"
+    assert arrival == {
+        "workspaceId": "ws_acme",
+        "userId": "alice@acme.com",
+        "action": "upload-screenshot",
+        "userProvidedDescription": f"Asked by Dana Agent in Slack: {permalink}",
+    }
     outcome = await bot.slack.next_call("chat.postMessage")
     assert outcome.args["channel"] == "C_SUPPORT"
     assert outcome.args["thread_ts"] in bot.slack.messages
     assert "Screenshot requested" in outcome.args["text"]
-    assert "https://app.bugpilot.io/sessions/" in _json(outcome.args["blocks"])
+    assert "waiting for the report" in _json(outcome.args["blocks"])
+    assert "/api/v1/session-info/ws_acme/" in _json(outcome.args["blocks"])
     update = await bot.slack.next_call("chat.update")
     assert update.args["ts"] == outcome.args["thread_ts"]
-    assert "done, see the thread" in update.args["text"]
-    assert bot.bugpilot.arrived.empty()
+    assert "waiting for the report" in update.args["text"]
 
-
-@pytest.mark.parametrize(
-    ("word", "action"),
-    [
-        ("screenshot", "upload-screenshot"),
-        ("Session", "upload-session"),
-        ("replay", "upload-session"),
-        ("record", "show-recording-ui"),
-        ("RECORDING", "show-recording-ui"),
-        ("show-recording-ui", "show-recording-ui"),
-    ],
-)
-async def test_each_action_word_reaches_bugpilot_as_its_action(bot: Bot, online: set[str], word: str, action: str):
-    """Action words and aliases become the documented action names."""
-    online.add("cust_8812")
-    assert (await bot.command(f"{word} cust_8812")).status == 200
-    arrival = await bot.bugpilot.next_arrival()
-    assert arrival["action"] == action
-    assert arrival["userId"] == "cust_8812"
+    ready = await bot.slack.next_call("chat.update", timeout=10)
+    assert ready.args["ts"] == outcome.args["thread_ts"]
+    assert "done: the report is ready" in ready.args["text"]
+    report = await bot.slack.next_call("chat.update", timeout=10)
+    assert report.args["ts"] == bot.slack.ts_of(outcome)
+    assert "Report ready" in report.args["text"]
+    assert "https://dash.bugpilot.io/report/" in _json(report.args["blocks"])
+    notice = await bot.slack.next_call("chat.postMessage", timeout=10)
+    assert notice.args["thread_ts"] == outcome.args["thread_ts"]
+    assert "<@U_AGENT>" in notice.args["blocks"][0]["text"]["text"]
+    assert "https://dash.bugpilot.io/report/" in notice.args["blocks"][0]["text"]["text"]
 
 
 async def test_mailto_form_and_note_are_sent(bot: Bot, online: set[str]):
@@ -73,7 +71,9 @@ async def test_mailto_form_and_note_are_sent(bot: Bot, online: set[str]):
     await bot.command(text)
     arrival = await bot.bugpilot.next_arrival()
     assert arrival["userId"] == "bob@customer.io"
-    assert arrival["userProvidedDescription"] == "checkout does nothing, see cart (https://acme.com/cart)"
+    note, origin = arrival["userProvidedDescription"].split("\n\n")
+    assert note == "checkout does nothing, see cart (https://acme.com/cart)"
+    assert origin.startswith("Asked by Dana Agent in Slack: https://acme.slack.com/archives/C_SUPPORT/p")
 
 
 async def test_mention_is_resolved_to_the_members_email(bot: Bot, online: set[str]):
@@ -333,7 +333,7 @@ async def test_hundred_commands_at_once_each_get_one_call_and_one_outcome(bot: B
     bot.bugpilot.gate.set()
 
     async with asyncio.timeout(20):
-        while len([c for c in bot.slack.of("chat.update") if "done" in c.args["text"]]) < 100:
+        while len([c for c in bot.slack.of("chat.update") if "waiting for the report" in c.args["text"]]) < 100:
             await bot.slack.next_call("chat.update")
     outcomes = [c for c in bot.slack.of("chat.postMessage") if c.args.get("thread_ts")]
     assert len(outcomes) == 100

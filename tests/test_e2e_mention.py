@@ -85,7 +85,8 @@ async def test_mention_in_a_thread_answers_in_that_thread(bot: Bot, online: set[
         "workspaceId": "ws_acme",
         "userId": "alice@acme.com",
         "action": "upload-screenshot",
-        "userProvidedDescription": "checkout fails",
+        "userProvidedDescription": "checkout fails\n\nAsked by Dana Agent in Slack: "
+        f"https://acme.slack.com/archives/C_SUPPORT/p{PARENT_TS.replace('.', '')}",
     }
     outcome = await bot.slack.next_call("chat.update")
     assert outcome.args["ts"] in bot.slack.messages

@@ -58,13 +58,14 @@ async def test_try_again_repeats_the_capture_and_updates_the_outcome_in_place(bo
         "workspaceId": "ws_acme",
         "userId": CUSTOMER,
         "action": "upload-screenshot",
-        "userProvidedDescription": "checkout fails",
+        "userProvidedDescription": arrival["userProvidedDescription"],
     }
+    assert arrival["userProvidedDescription"].startswith("checkout fails\n\nAsked by Dana Agent in Slack: https://")
     done = await _update_of(bot, ts, "Screenshot requested")
     assert "attempt 2" in json.dumps(blocks_of(done.args))
     assert "bugpilot_try_again" not in buttons(done.args)
     status = bot.slack.of("chat.update")[-2]
-    assert "done, see the thread" in status.args["text"]
+    assert "waiting for the report" in status.args["text"]
     assert status.args["ts"] == outcome.args["thread_ts"]
 
 
@@ -214,7 +215,9 @@ async def test_a_private_outcome_whose_response_url_is_spent_comes_as_a_direct_m
     assert direct.args["channel"] == "U_AGENT"
     assert "Screen recording requested" in direct.args["text"]
     await bot.settle()
-    assert len([call for call in bot.slack.of("chat.postMessage") if call.args["channel"] == "U_AGENT"]) == 1
+    direct_messages = [call for call in bot.slack.of("chat.postMessage") if call.args["channel"] == "U_AGENT"]
+    assert len(direct_messages) == 2  # the result, then the notice that its report is ready
+    assert "Report ready" in direct_messages[1].args["text"]
 
 
 async def test_keep_trying_captures_when_the_customer_comes_online(

@@ -16,8 +16,9 @@ from bot.delivery import Delivery
 from bot.errors import StoreUnavailable
 from bot.recovery import Recovery
 from bot.shared_channels import SharedChannels
-from bot.store import Store, database_url
 from bot.store.captures import CaptureLog
+from bot.store.store import Store
+from bot.store.url import database_url
 from tests.fakes import BOT_TOKEN, FakeSlack
 from tests.logwatch import watch_logs
 from tests.postgres import PostgresServer

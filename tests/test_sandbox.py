@@ -42,24 +42,24 @@ async def test_slash_command_posts_request_and_success_with_session_link(driver:
     assert answer == {"result": "sent", "bot_status": 200}
     outcome = await driver.until(lambda state: thread_outcome(state, "Screenshot requested"))
     (link,) = [button["url"] for button in buttons(outcome) if "url" in button]
-    assert link.startswith(f"{driver.sandbox.url}sandbox/bugpilot/sessions/")
-    async with driver.http.get(link) as response:
+    assert link.startswith(f"{driver.sandbox.upstream_url}bugpilot/api/v1/session-info/ws_sandbox/")
+    driver.sandbox.bugpilot.save(link.rsplit("/", 1)[-1])
+    async with driver.http.get(link, headers={"Accept": "text/html"}) as response:
+        assert str(response.url).startswith(f"{driver.sandbox.url}sandbox/bugpilot/report/")
         report = await response.text()
     assert "alice@acme.com" in report
     assert "checkout &amp; &lt;b&gt;pay&lt;/b&gt;" in report
     request_message = await driver.until(
-        lambda state: next((m for m in bot_messages(state) if "done, see the thread" in m["text"]), None)
+        lambda state: next((m for m in bot_messages(state) if "the report is ready" in m["text"]), None)
     )
-    assert request_message["revision"] == 1
+    assert request_message["revision"] == 2  # working, waiting for the report, done
     assert request_message["ts"] == outcome["thread_ts"]
     arrived = driver.sandbox.bugpilot.received[-1]
     assert arrived.headers["x-bugpilot-api-key-ok"] == "True"
-    assert arrived.body == {
-        "workspaceId": "ws_sandbox",
-        "userId": "alice@acme.com",
-        "action": "upload-screenshot",
-        "userProvidedDescription": "checkout & <b>pay</b>",
-    }
+    assert isinstance(arrived.body, dict)
+    description = arrived.body.pop("userProvidedDescription")
+    assert arrived.body == {"workspaceId": "ws_sandbox", "userId": "alice@acme.com", "action": "upload-screenshot"}
+    assert description.startswith("checkout & <b>pay</b>\n\nAsked by ")
 
 
 async def test_offline_customer_gets_the_advice(driver: Driver):
@@ -133,10 +133,23 @@ async def test_switch_values_are_checked(driver: Driver):
     for latency in (99, "soon", None):
         async with driver.http.post(f"{driver.sandbox.url}sandbox/api/bugpilot", json={"latency": latency}) as answer:
             assert answer.status == 400
+    async with driver.http.post(
+        f"{driver.sandbox.url}sandbox/api/bugpilot", json={"session_failure": "NOPE"}
+    ) as response:
+        assert response.status == 400
     assert await driver.post("bugpilot", {"failure": "TIMEOUT", "latency": 0.5}) == {
         "failure": "TIMEOUT",
         "latency": 0.5,
+        "session_failure": None,
+        "never_saves": False,
     }
+    assert await driver.post("bugpilot", {"session_failure": "RATE_LIMITED", "never_saves": True}) == {
+        "failure": "TIMEOUT",
+        "latency": 0.5,
+        "session_failure": "RATE_LIMITED",
+        "never_saves": True,
+    }
+    assert (driver.sandbox.bugpilot.session_failure, driver.sandbox.bugpilot.never_saves) == ("RATE_LIMITED", True)
     async with driver.http.post(f"{driver.sandbox.url}sandbox/api/command", data="text=x") as response:
         assert response.status == 415
 

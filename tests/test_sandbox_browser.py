@@ -38,7 +38,7 @@ async def test_slash_command_success_with_link_then_advice_when_the_customer_is_
     await expect(outcome).to_contain_text("They see nothing")
     link = outcome.get_by_role("button", name="Open in Bugpilot")
     await expect(link).to_have_attribute(
-        "href", re.compile(re.escape(f"{driver.sandbox.url}sandbox/bugpilot/sessions/"))
+        "href", re.compile(re.escape(f"{driver.sandbox.upstream_url}bugpilot/api/v1/session-info/ws_sandbox/"))
     )
     await expect(outcome.locator("strong", has_text="Screenshot requested")).to_be_visible()
     await no_raw_markup(page)

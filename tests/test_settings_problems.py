@@ -47,6 +47,11 @@ def _problems(env: pytest.MonkeyPatch, mode: str | None = None, **values: str) -
         ("BUGPILOT_WORKSPACE_ID", "ws 1", "BUGPILOT_WORKSPACE_ID: must not contain spaces"),
         ("BUGPILOT_KEEP_TRYING_EVERY", "0.001", "BUGPILOT_KEEP_TRYING_EVERY: "),
         ("BUGPILOT_KEEP_TRYING_EVERY", "4.9", "BUGPILOT_KEEP_TRYING_EVERY: "),
+        ("BUGPILOT_REPORT_WAIT", "-1", "BUGPILOT_REPORT_WAIT: must be 0 to 3600 seconds"),
+        ("BUGPILOT_REPORT_WAIT", "3600.5", "BUGPILOT_REPORT_WAIT: must be 0 to 3600 seconds"),
+        ("BUGPILOT_REPORT_WAIT", "nan", "BUGPILOT_REPORT_WAIT: must be 0 to 3600 seconds"),
+        ("BUGPILOT_REPORT_WAIT", "inf", "BUGPILOT_REPORT_WAIT: must be 0 to 3600 seconds"),
+        ("BUGPILOT_REPORT_WAIT", "five minutes", "BUGPILOT_REPORT_WAIT: "),
         ("BUGPILOT_API_URL", "http://widget-api.bugpilot.io/api/v1", "BUGPILOT_API_URL: must be an https:// URL"),
         ("SLACK_API_URL", "http://10.0.0.8/api/", "SLACK_API_URL: must be an https:// URL"),
         ("BUGPILOT_API_URL", "https://widget-api.bugpilot.io/api /v1", "BUGPILOT_API_URL: must not contain spaces"),
@@ -81,6 +86,16 @@ def test_loopback_and_https_urls_are_accepted(env: pytest.MonkeyPatch, url: str)
     assert Settings.from_env().bugpilot_api_url == url
 
 
+@pytest.mark.parametrize(("value", "wait"), [(None, 300.0), ("0", 0.0), ("3600", 3600.0), ("12.5", 12.5)])
+def test_report_wait_defaults_to_five_minutes_and_0_turns_it_off(
+    env: pytest.MonkeyPatch, value: str | None, wait: float
+):
+    """BUGPILOT_REPORT_WAIT is seconds: 300 unless set, 0 (off) to 3600 accepted."""
+    if value is not None:
+        env.setenv("BUGPILOT_REPORT_WAIT", value)
+    assert Settings.from_env().bugpilot_report_wait == wait
+
+
 def test_an_empty_optional_secret_counts_as_not_set(env: pytest.MonkeyPatch):
     """SLACK_APP_TOKEN= (empty) is no app token, not a malformed one."""
     env.setenv("SLACK_APP_TOKEN", "")
@@ -101,6 +116,7 @@ def test_an_empty_optional_secret_counts_as_not_set(env: pytest.MonkeyPatch):
         ("BUGPILOT_API_URL", f"http://{SECRETISH}.example.com/"),
         ("BUGPILOT_API_URL", SECRETISH),
         ("BUGPILOT_TIMEOUT", SECRETISH),
+        ("BUGPILOT_REPORT_WAIT", SECRETISH),
         ("PORT", SECRETISH),
         ("LOG_LEVEL", SECRETISH),
         ("LOG_FORMAT", SECRETISH),

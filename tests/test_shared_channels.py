@@ -44,8 +44,12 @@ async def test_a_command_in_a_shared_channel_answers_privately(bot: Bot, online:
     assert "shared with another organization" in json.dumps(outcome.args["blocks"])
     assert (handled["delivered"], handled["private"]) == ("private", True)
     assert_names_nothing(bot)
+    waiting = bot.slack.of("chat.update")[-1].args["text"]
+    assert waiting == ":hourglass_flowing_sand: Bugpilot is waiting for the report of a request from <@U_AGENT>…"
+    await bot.settle()
     final = bot.slack.of("chat.update")[-1].args["text"]
     assert final == ":white_check_mark: Bugpilot handled a request from <@U_AGENT>; the details went to them privately."
+    assert_names_nothing(bot)
 
 
 async def test_a_mention_in_a_shared_channel_answers_with_an_ephemeral_reply_in_the_thread(bot: Bot, online: set[str]):

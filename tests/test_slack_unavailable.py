@@ -48,7 +48,14 @@ async def test_a_slack_that_cannot_be_reached_is_named_to_the_user_and_in_health
     assert "Something went wrong" not in text
     assert await _health(client) == (
         503,
-        {"in_flight": 0, "watches": 0, "slack": "unreachable", "database": "ok", "status": "degraded"},
+        {
+            "in_flight": 0,
+            "watches": 0,
+            "report_waits": 0,
+            "slack": "unreachable",
+            "database": "ok",
+            "status": "degraded",
+        },
     )
     assert fake_bugpilot.arrived.empty()
 

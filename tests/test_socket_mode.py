@@ -103,7 +103,15 @@ async def test_socket_mode_reconnects_after_the_connection_drops(
     first = await socket_server.next_connection()
     assert await _health(socket_client) == (
         200,
-        {"in_flight": 0, "watches": 0, "slack": "ok", "database": "ok", "socket": "connected", "status": "ok"},
+        {
+            "in_flight": 0,
+            "watches": 0,
+            "report_waits": 0,
+            "slack": "ok",
+            "database": "ok",
+            "socket": "connected",
+            "status": "ok",
+        },
     )
     opened = len(fake_slack.of("apps.connections.open"))
 

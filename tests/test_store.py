@@ -14,9 +14,9 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from bot.errors import StoreUnavailable
-from bot.store import DatabaseUrlError, Store, database_url, describe_url
 from bot.store.schema import SCHEMA_REVISION, metadata
-from bot.store.store import _upgrade
+from bot.store.store import Store, _upgrade
+from bot.store.url import DatabaseUrlError, database_url, describe_url
 from tests.logwatch import watch_logs
 from tests.postgres import PostgresServer
 

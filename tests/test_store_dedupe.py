@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.app import _database_state
-from bot.store import Store, database_url
 from bot.store.dedupe import StoredDedupe
+from bot.store.store import Store
+from bot.store.url import database_url
 from tests.logwatch import watch_logs
 
 

@@ -10,16 +10,17 @@ unknown host, connect timeout) are retried automatically.
 
 from __future__ import annotations
 
-import json
 import time
 from typing import Final
 
 import aiohttp
 import stamina
 import structlog
-from pydantic import BaseModel, Field, SecretStr, ValidationError
+from pydantic import SecretStr
 
+from bot.bugpilot.codes import ACTION_CODES
 from bot.bugpilot.models import ActionAccepted, ActionRequest
+from bot.bugpilot.wire import USER_AGENT, clean_code, error_body, json_object, read_capped
 from bot.commands import Action
 from bot.errors import (
     BugpilotConnectionError,
@@ -29,41 +30,17 @@ from bot.errors import (
     BugpilotRejected,
     BugpilotTimeout,
     BugpilotUnexpectedResponse,
-    InvalidAction,
-    InvalidApiKey,
-    MissingFields,
-    NoAccess,
-    UserNotConnected,
 )
 from bot.retry_after import parse_retry_after
 from bot.settings import Settings
 
 __all__ = ["USER_AGENT", "BugpilotClient"]
 
-USER_AGENT: Final = "Bugpilot API Client/1.0"
-_MAX_BODY: Final = 64 * 1024
-_MAX_DETAIL: Final = 300
-
 # Failures before the request went out (refused, unknown host, no connection in time): safe to retry.
 _NOTHING_SENT: Final = (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError)
 
-_CODES: Final[dict[str, type[BugpilotError]]] = {
-    "USER_NOT_CONNECTED": UserNotConnected,
-    "INVALID_API_KEY": InvalidApiKey,
-    "NO_ACCESS": NoAccess,
-    "MISSING_FIELDS": MissingFields,
-    "INVALID_ACTION": InvalidAction,
-    "INTERNAL_ERROR": BugpilotInternalError,
-}
 
 log = structlog.get_logger(__name__)
-
-
-class _ErrorBody(BaseModel):
-    """The documented error body: ``error`` (a code) and ``error_message`` (older answers: ``message``)."""
-
-    error: str = Field(min_length=1, max_length=100)
-    detail: str | None = None
 
 
 class BugpilotClient:
@@ -137,7 +114,7 @@ class BugpilotClient:
                     async with self._session.post(
                         self._url, json=body, headers=headers, timeout=self._timeout, allow_redirects=False
                     ) as response:
-                        raw = await _read_capped(response.content, _MAX_BODY)
+                        raw = await read_capped(response.content)
                         return response.status, raw, response.headers.get("Retry-After")
         except _NOTHING_SENT as exc:
             raise BugpilotConnectionError(f"could not connect to Bugpilot: {type(exc).__name__}") from None
@@ -151,38 +128,25 @@ class BugpilotClient:
         raise AssertionError("unreachable")  # pragma: no cover
 
 
-async def _read_capped(content: aiohttp.StreamReader, limit: int) -> bytes:
-    """The body up to ``limit`` bytes. ``read(n)`` alone returns only what has arrived so far."""
-    chunks: list[bytes] = []
-    size = 0
-    while size < limit:
-        chunk = await content.read(limit - size)
-        if not chunk:
-            break
-        chunks.append(chunk)
-        size += len(chunk)
-    return b"".join(chunks)
-
-
 def _interpret(status: int, raw: bytes, retry_after: str | None = None) -> ActionAccepted:
-    data = _json_object(raw)
+    data = json_object(raw)
     if status == 200:
         if data is not None and data.get("ok") is True:
             return _accepted(data)
         raise BugpilotUnexpectedResponse("Bugpilot answered 200 without the documented body", status=status)
-    error = _error_body(data)
-    detail = error.detail[:_MAX_DETAIL] if error is not None and error.detail else None
+    error = error_body(data)
+    detail = error.detail if error is not None else None
     if status == 429:
         wait = parse_retry_after(retry_after)
         summary = "Bugpilot asked to slow down (HTTP 429)"
         raise BugpilotRateLimited(summary, status=status, detail=detail, retry_after=wait)
     if error is not None:
-        known = _CODES.get(error.error)
+        known = ACTION_CODES.get(error.error)
         if known is not None:
             raise known(f"Bugpilot refused: {error.error}", status=status, code=error.error, detail=detail)
         kind = _by_status(status)
         raise kind(
-            f"Bugpilot answered {status} {error.error}", status=status, code=_clean_code(error.error), detail=detail
+            f"Bugpilot answered {status} {error.error}", status=status, code=clean_code(error.error), detail=detail
         )
     kind = BugpilotInternalError if status >= 500 else BugpilotUnexpectedResponse
     raise kind(f"Bugpilot answered {status} without a JSON error body", status=status)
@@ -205,31 +169,6 @@ def _by_status(status: int) -> type[BugpilotError]:
     if status >= 500:
         return BugpilotInternalError
     return BugpilotUnexpectedResponse
-
-
-def _json_object(raw: bytes) -> dict[str, object] | None:
-    try:
-        data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        return None
-    return data if isinstance(data, dict) else None
-
-
-def _error_body(data: dict[str, object] | None) -> _ErrorBody | None:
-    if data is None:
-        return None
-    texts = (data.get(key) for key in ("error_message", "message"))
-    detail = next((text for text in texts if isinstance(text, str) and text.strip()), None)
-    try:
-        return _ErrorBody.model_validate({"error": data.get("error"), "detail": detail})
-    except ValidationError:
-        return None
-
-
-def _clean_code(code: str) -> str:
-    """An unknown code as a short, safe token (it is shown to users and logged)."""
-    kept = "".join(ch for ch in code if ch.isalnum() or ch in "_-.")
-    return kept[:60] or "UNKNOWN"
 
 
 def _ms(started: float) -> int:

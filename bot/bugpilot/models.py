@@ -6,7 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from bot.commands import Action
 
-__all__ = ["ActionAccepted", "ActionRequest"]
+__all__ = ["ActionAccepted", "ActionRequest", "ReportReady"]
 
 
 class ActionRequest(BaseModel):
@@ -32,3 +32,15 @@ class ActionAccepted(BaseModel):
     message: str = ""
     ts: int | None = None
     session_info_url: str | None = Field(default=None, alias="sessionInfoUrl")
+
+
+class ReportReady(BaseModel):
+    """Session Info's 200 with ``ok: true`` and a string ``reportUrl``: the report exists.
+
+    ``report_url`` is the dashboard page (untrusted text from upstream); ``ts`` is kept when it is an integer.
+    """
+
+    model_config = ConfigDict(frozen=True, populate_by_name=True)
+
+    report_url: str = Field(alias="reportUrl", min_length=1)
+    ts: int | None = None

@@ -42,7 +42,7 @@ def build_outcome(attempt: Attempt, value: str | None, *, offer: bool = True) ->
     """
     request = attempt.request
     if attempt.accepted is not None:
-        return build_success(request, attempt.accepted)
+        return build_success(request, attempt.accepted, waiting=attempt.following)
     assert attempt.error is not None  # noqa: S101 - an attempt has a result or an error
     message = render_error(attempt.error, request)
     if not attempt.retryable or not offer:
@@ -116,7 +116,7 @@ def build_watch_success(attempt: Attempt, mention: list[str]) -> Message:
         f":tada: {people} *{plain_customer(request)}* came online: captured on attempt {request.attempt}.".strip()
     ).to_dict()
     assert attempt.accepted is not None  # noqa: S101 - only successful attempts get here
-    success = build_success(request, attempt.accepted)
+    success = build_success(request, attempt.accepted, waiting=attempt.following)
     return Message(text=success.text, blocks=[head, *success.blocks])
 
 

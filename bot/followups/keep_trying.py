@@ -21,10 +21,9 @@ from dataclasses import dataclass, field
 import structlog
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from bot.attempt import Attempt, attempt_capture
+from bot.attempt import Attempt
 from bot.blocks import Message
 from bot.capture import CaptureRequest, Surface
-from bot.delivery import SLACK_FAILURES, failure_name
 from bot.error_blocks import render_error
 from bot.errors import FollowUpRefused, StoreUnavailable, UserNotConnected
 from bot.followups.blocks import (
@@ -40,6 +39,8 @@ from bot.followups.button import FollowUp
 from bot.followups.try_again import finish, next_value
 from bot.outcomes import OutcomeRef, show
 from bot.services import Services
+from bot.slack_failures import SLACK_FAILURES, failure_name
+from bot.workflow import capture_once
 
 __all__ = ["WatchPolicy", "Watches"]
 
@@ -220,7 +221,7 @@ class Watches:
             await show(services.delivery, watch.ref, build_retrying(self._next(watch)))
             while True:
                 request = self._next(watch)
-                attempt = await attempt_capture(services.bugpilot, request, thread_ts=watch.followup.thread_ts)
+                attempt = await capture_once(services, request, thread_ts=watch.followup.thread_ts)
                 watch.followup = watch.followup.after(request)
                 await self._save(watch)
                 end = self._ending(watch, attempt)
@@ -287,8 +288,10 @@ class Watches:
         if end == "success":
             people = [request.requester_id, watch.started_by]
             await finish(services, watch.ref, followup, attempt, build_watch_success(attempt, people))
-            # The notice goes to the thread the outcome is in (not to a channel whose outcome came privately).
-            if not watch.ref.ephemeral and followup.thread_ts and watch.ref.channel_id == followup.channel_id:
+            # The notice goes to the thread the outcome is in (not to a channel whose outcome came privately);
+            # a followed report notifies when it is ready instead, so people are told once.
+            in_thread = not watch.ref.ephemeral and followup.thread_ts and watch.ref.channel_id == followup.channel_id
+            if in_thread and not attempt.following:
                 await _notify(services, followup, build_watch_success_notice(request, people))
             return
         outcome = build_outcome(attempt, next_value(services, attempt, followup))

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import structlog
 
-from bot.attempt import Attempt, attempt_capture, summarize
+from bot.attempt import Attempt, summarize
 from bot.blocks import Message, build_request_status
 from bot.capture import Surface
 from bot.followups.blocks import build_outcome, build_retrying
 from bot.followups.button import FollowUp
 from bot.outcomes import OutcomeRef, show
 from bot.services import Services
-from bot.workflow import record_end, record_start
+from bot.workflow import capture_once, record_end, record_start, success_status
 
 __all__ = ["finish", "next_value", "try_again"]
 
@@ -25,13 +25,17 @@ async def finish(
 
     The outcome goes last: its buttons can be clicked as soon as it shows. A private outcome whose
     ``response_url`` is spent (5 uses, 30 minutes) comes as a direct message instead, so a late
-    result is never lost. Returns where the outcome is now.
+    result is never lost. An accepted attempt is then followed to its report there. Returns where
+    the outcome is now.
     """
     if followup.status_ts is not None and not ref.ephemeral:
-        status = build_request_status(attempt.request, "failed" if attempt.error else "done", summarize(attempt.error))
+        status = build_request_status(attempt.request, success_status(attempt), summarize(attempt.error))
         await services.delivery.update(followup.channel_id, followup.status_ts, status)
     request = attempt.request
-    return await show(services.delivery, ref, message, else_to=(request.requester_id, request.actor_id))
+    shown = await show(services.delivery, ref, message, else_to=(request.requester_id, request.actor_id))
+    if shown is not None and attempt.accepted is not None and attempt.following:
+        await services.reports.start(shown, followup.after(request), attempt.accepted, notify=[request.actor_id])
+    return shown
 
 
 def next_value(services: Services, attempt: Attempt, followup: FollowUp) -> str | None:
@@ -49,7 +53,7 @@ async def try_again(services: Services, ref: OutcomeRef, followup: FollowUp, act
         # "Trying again…" is what a process taking this over rewrites (a private one: a direct message).
         status_ts = None if ref.ephemeral else ref.ts
         recorded = await record_start(services, request, status_ts=status_ts, thread_ts=followup.thread_ts)
-        attempt = await attempt_capture(services.bugpilot, request, thread_ts=followup.thread_ts)
+        attempt = await capture_once(services, request, thread_ts=followup.thread_ts)
         await finish(services, ref, followup, attempt, build_outcome(attempt, next_value(services, attempt, followup)))
         await record_end(services, recorded)  # not when cut short: then the next process says what happened
     finally:

@@ -10,11 +10,11 @@ from aiohttp import web
 
 from bot.manifest import SlashCommand
 from bot.sandbox.api import read_json
-from bot.sandbox.bugpilot import FAILURES, SimulatedBugpilot
+from bot.sandbox.bugpilot import FAILURES, SESSION_FAILURES, SimulatedBugpilot
 from bot.sandbox.people import BOT_USER, ME, TEAM_ID, TEAM_NAME
 from bot.sandbox.workspace import Workspace
 
-__all__ = ["FAILURE_LABELS", "Controls"]
+__all__ = ["FAILURE_LABELS", "SESSION_FAILURE_LABELS", "Controls"]
 
 LONG_POLL_SECONDS: Final = 20.0
 MAX_LATENCY: Final = 10.0
@@ -29,6 +29,13 @@ FAILURE_LABELS: Final[dict[str, str]] = {
     "HTML_502": "502 HTML page from a proxy",
     "NOT_JSON": "200 with a body that is not JSON",
     "TIMEOUT": "no answer at all (the bot gives up)",
+}
+SESSION_FAILURE_LABELS: Final[dict[str, str]] = {
+    "INVALID_SESSION_TOKEN": "400 INVALID_SESSION_TOKEN — wrong workspace or token",
+    "HTML_502": "502 HTML page from a proxy",
+    "NOT_JSON": "200 with a body that is not JSON",
+    "TIMEOUT": "no answer at all",
+    "RATE_LIMITED": "429 RATE_LIMITED — asks the bot to wait",
 }
 
 
@@ -83,6 +90,11 @@ class Controls:
                 "failure": sim.failure,
                 "latency": sim.latency,
                 "failures": [{"code": code, "label": FAILURE_LABELS.get(code, code)} for code in FAILURES],
+                "session_failure": sim.session_failure,
+                "session_failures": [
+                    {"code": code, "label": SESSION_FAILURE_LABELS.get(code, code)} for code in SESSION_FAILURES
+                ],
+                "never_saves": sim.never_saves,
                 "bot_timeout": self._bot_timeout,
             },
             "slack": {
@@ -128,13 +140,20 @@ class Controls:
         return web.json_response({"id": customer, "online": customer in self.bugpilot.online})
 
     async def set_bugpilot(self, request: web.Request) -> web.Response:
-        """Make the simulated Bugpilot fail one way, or answer normally; set its latency."""
+        """Make the simulated Bugpilot fail one way, or answer normally; set its latency; save reports or not."""
         data = await read_json(request)
         failure = data.get("failure")
         if "failure" in data:
             if failure is not None and failure not in FAILURES:
                 raise web.HTTPBadRequest(text="unknown failure")
             self.bugpilot.failure = failure
+        session_failure = data.get("session_failure")
+        if "session_failure" in data:
+            if session_failure is not None and session_failure not in SESSION_FAILURES:
+                raise web.HTTPBadRequest(text="unknown Session Info failure")
+            self.bugpilot.session_failure = session_failure
+        if "never_saves" in data:
+            self.bugpilot.never_saves = bool(data["never_saves"])
         if "latency" in data:
             try:
                 latency = float(data["latency"])
@@ -143,9 +162,19 @@ class Controls:
             if not math.isfinite(latency) or not 0 <= latency <= MAX_LATENCY:
                 raise web.HTTPBadRequest(text=f"latency is 0 to {MAX_LATENCY:g} seconds")
             self.bugpilot.latency = latency
-        mode = self.bugpilot.failure or "normal answers"
-        self.workspace.note("you → Bugpilot", f"{mode}, {self.bugpilot.latency:g} s latency")
-        return web.json_response({"failure": self.bugpilot.failure, "latency": self.bugpilot.latency})
+        sim = self.bugpilot
+        mode = sim.failure or "normal answers"
+        looks = sim.session_failure or "normal"
+        saves = "never saves reports" if sim.never_saves else "saves reports"
+        self.workspace.note("you → Bugpilot", f"{mode}, {sim.latency:g} s latency; Session Info {looks}; {saves}")
+        return web.json_response(
+            {
+                "failure": sim.failure,
+                "latency": sim.latency,
+                "session_failure": sim.session_failure,
+                "never_saves": sim.never_saves,
+            }
+        )
 
     async def set_slack(self, request: web.Request) -> web.Response:
         """Slack's side: may the bot post in #support; are events delivered twice; is #support shared."""

@@ -2,10 +2,11 @@
 
 On the port you open: ``/`` is the page, ``/slack/events`` the bot (the same ``create_app``
 as in production, signature checks on), ``/sandbox/api/…`` the page's JSON API and
-``/sandbox/bugpilot/sessions/…`` the report pages Bugpilot's links open.
+``/sandbox/bugpilot/report/…`` the dashboard's report pages (Session Info's ``reportUrl``).
 
-The bot reaches the Slack Web API, response URLs and the Action API on a second port of
-127.0.0.1 (``/slack/api/…``, ``/slack/respond/…``, ``/bugpilot/api/v1/action``). That server
+The bot reaches the Slack Web API, response URLs and Bugpilot's API (Action and Session Info) on
+a second port of 127.0.0.1 (``/slack/api/…``, ``/slack/respond/…``, ``/bugpilot/api/v1/action``,
+``/bugpilot/api/v1/session-info/…``, the ``sessionInfoUrl`` a browser may open too). That server
 starts before the bot and stops after it, so on Ctrl+C the bot can still post what it says
 while it shuts down. Settings are made up on the spot: nothing is read from the environment,
 nothing leaves the machine.
@@ -122,7 +123,8 @@ def build_sandbox(sock: socket.socket, *, shortcuts: list[dict[str, str]] | None
         api_key=settings.bugpilot_api_key.get_secret_value(),
         workspace_id=settings.bugpilot_workspace_id,
         online={customer for customer, online in CUSTOMERS.items() if online},
-        public_url=f"{base}/sandbox/bugpilot",
+        api_url=settings.bugpilot_api_url,
+        dash_url=f"{base}/sandbox/bugpilot",
         hang_seconds=BUGPILOT_TIMEOUT + 2,
     )
     slack = SimulatedSlack(
@@ -149,7 +151,15 @@ def build_sandbox(sock: socket.socket, *, shortcuts: list[dict[str, str]] | None
 
     upstreams = web.Application()
     upstreams.add_subapp("/slack/", _subapp(slack.routes()))
-    upstreams.add_subapp("/bugpilot/", _subapp([web.post("/api/v1/action", reports.action)]))
+    upstreams.add_subapp(
+        "/bugpilot/",
+        _subapp(
+            [
+                web.post("/api/v1/action", reports.action),
+                web.get("/api/v1/session-info/{workspace}/{token}", reports.look),
+            ]
+        ),
+    )
 
     app = create_app(settings)
     # First in, last out: up before the bot starts, down only after it has finished shutting down.
@@ -160,7 +170,7 @@ def build_sandbox(sock: socket.socket, *, shortcuts: list[dict[str, str]] | None
     app.router.add_get("/", _page)
     app.router.add_get("/archives/{channel}/{message}", _page)
     app.router.add_static("/sandbox/static/", STATIC)
-    app.add_subapp("/sandbox/bugpilot/", _subapp([web.get("/sessions/{report}", reports.report)]))
+    app.add_subapp("/sandbox/bugpilot/", _subapp([web.get("/report/{report}", reports.report)]))
     app.add_subapp("/sandbox/api/", _subapp([*interactions.routes(), *controls.routes()]))
     return Sandbox(
         app=app,
@@ -225,12 +235,11 @@ async def _page(_request: web.Request) -> web.FileResponse:
 
 
 class _Reports:
-    """The Action API, logged on the page, and a stand-in for the report pages its links open."""
+    """Bugpilot's API, logged on the page, and a stand-in for the dashboard's report pages."""
 
     def __init__(self, workspace: Workspace, sim: SimulatedBugpilot) -> None:
         self._workspace = workspace
         self._sim = sim
-        self._reports: dict[str, dict[str, Any]] = {}
 
     async def action(self, request: web.Request) -> web.StreamResponse:
         """``POST /action``: the simulated API's answer, with both directions in the activity log."""
@@ -243,20 +252,36 @@ class _Reports:
         asked = f"{body.get('action')} for {body.get('userId')}"
         self._workspace.note("bot → Bugpilot", f"POST /action {asked}")
         response = await self._sim.handle_action(request)
+        self._note_answer(response, asked)
+        return response
+
+    async def look(self, request: web.Request) -> web.StreamResponse:
+        """``GET /session-info/…``: the bot looking for a report (logged), or a person's browser."""
+        session = self._sim.sessions.get(request.match_info["token"])
+        request_body = session.request if session is not None else {}
+        asked = f"report of {request_body.get('action')} for {request_body.get('userId')}"
+        self._workspace.note("bot → Bugpilot", f"GET /session-info {asked}")
+        try:
+            response = await self._sim.handle_session_info(request)
+        except web.HTTPFound as redirect:
+            self._workspace.note("Bugpilot → browser", f"HTTP {redirect.status} to the report ({asked})", ok=True)
+            raise
+        self._note_answer(response, asked)
+        return response
+
+    def _note_answer(self, response: web.StreamResponse, asked: str) -> None:
         answer = _json_body(response)
         code = str(answer.get("error") or ("OK" if answer.get("ok") else ""))
         self._workspace.note(
             "Bugpilot → bot", f"HTTP {response.status} {code} ({asked})".replace("  ", " "), ok=response.status == 200
         )
-        if answer.get("ok") and answer.get("sessionInfoUrl"):
-            self._reports[str(answer["sessionInfoUrl"]).rsplit("/", 1)[-1]] = body
-        return response
 
     async def report(self, request: web.Request) -> web.Response:
-        """The page a report link opens: what was asked, of whom, with which note."""
-        report = self._reports.get(request.match_info["report"])
-        if report is None:
+        """The dashboard page a ``reportUrl`` opens: what was asked, of whom, with which note."""
+        session = self._sim.report(request.match_info["report"])
+        if session is None:
             raise web.HTTPNotFound(text="No such report in this sandbox.")
+        report = session.request
         rows = "".join(
             f"<tr><th>{html.escape(label)}</th><td>{html.escape(str(report.get(key) or '—'))}</td></tr>"
             for label, key in (("Action", "action"), ("Customer", "userId"), ("Note", "userProvidedDescription"))

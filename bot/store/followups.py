@@ -20,9 +20,11 @@ from bot.errors import StoreUnavailable
 from bot.store.schema import followups
 from bot.store.store import Store
 
-__all__ = ["FOLLOWUP_LEASE_S", "FollowUpLog", "TakenWatch"]
+__all__ = ["FOLLOWUP_LEASE_S", "REPORT_PREFIX", "FollowUpLog", "TakenWatch"]
 
 FOLLOWUP_LEASE_S: Final = 8.0
+# The keys of report waits' rows (a Keep trying watch's key is its message's ``channel:ts``).
+REPORT_PREFIX: Final = "report:"
 
 
 @dataclass(frozen=True)
@@ -128,11 +130,20 @@ class FollowUpLog:
             )
         return int(result.rowcount or 0)
 
-    async def take_over_watches(self, *, limit: int) -> list[TakenWatch]:
-        """Claim up to ``limit`` watches nobody holds (handed back, or their process died)."""
+    async def take_over_watches(self, *, limit: int, prefix: str | None = None) -> list[TakenWatch]:
+        """Claim up to ``limit`` watches nobody holds (handed back, or their process died).
+
+        ``prefix``: only the rows whose key starts with it (report waits, ``report:``); without it,
+        only the rows whose key starts with no ``REPORT_PREFIX`` (Keep trying watches).
+        """
         now = self._store.now()
+        kind = (
+            followups.c.key.startswith(prefix, autoescape=True)
+            if prefix is not None
+            else ~followups.c.key.startswith(REPORT_PREFIX, autoescape=True)
+        )
         free = select(followups.c.key).where(
-            followups.c.watch.is_not(None), or_(followups.c.owner.is_(None), followups.c.lease_until < now)
+            kind, followups.c.watch.is_not(None), or_(followups.c.owner.is_(None), followups.c.lease_until < now)
         )
         async with self._store.transaction() as conn:
             keys = [str(key) for key in (await conn.execute(free.limit(limit))).scalars()]

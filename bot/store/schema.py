@@ -44,7 +44,8 @@ captures = Table(
     Index("ix_captures_created_at", "created_at"),
 )
 
-# Follow-ups on an outcome message (``key`` is ``channel:ts``): the process working on it holds a lease
+# Follow-ups on an outcome message (``key`` is ``channel:ts``; a report wait's is ``report:<id>``, its state
+# in ``watch`` like a Keep trying's): the process working on it holds a lease
 # (``owner``, ``lease_until``); ``made_attempt`` is the last attempt made there, so a stale button makes no
 # call; ``watch`` is a running Keep trying (its state as JSON), ``stop_by`` who pressed Stop on it.
 followups = Table(

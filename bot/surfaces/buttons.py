@@ -23,6 +23,8 @@ from bot.followups.button import FollowUp
 from bot.followups.keep_trying import Watches
 from bot.followups.try_again import try_again
 from bot.outcomes import OutcomeRef
+from bot.payloads.buttons import BlockActions
+from bot.payloads.envelope import Envelope
 from bot.services import Services
 
 __all__ = ["register"]
@@ -37,20 +39,21 @@ def register(bolt: AsyncApp, services: Services, watches: Watches) -> None:
     tasks, busy = services.tasks, services.busy
 
     def listener(kind: str, act: Callable[[OutcomeRef, FollowUp, str], Awaitable[None]]) -> _Listener:
-        async def on_click(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        async def on_click(ack: AsyncAck, body: dict[str, Any]) -> None:
             await ack()
-            if not await services.dedupe.first_time(key_of("trigger", body.get("trigger_id"))):
+            envelope = Envelope.parse(body)
+            if not await services.dedupe.first_time(key_of("trigger", envelope.trigger_id)):
                 log.warning("followup.duplicate", kind=kind)  # the same signed click again: it already acted
                 return
-            user_id = str((body.get("user") or {}).get("id") or "")
             try:
-                ref, followup = _read(services, body, action)
+                click = BlockActions.parse(body)
+                ref, followup = _read(services, click)
                 if tasks.closed:
                     raise FollowUpRefused("Bugpilot is restarting; press the button again in a few seconds.")
-                await act(ref, followup, user_id)
+                await act(ref, followup, click.user.id)
             except BotError as exc:
                 log.info("followup.refused", kind=kind, reason=type(exc).__name__)
-                tasks.spawn(_tell(services, body.get("response_url"), exc), name="followup:refused")
+                tasks.spawn(_tell(services, envelope.response_url, exc), name="followup:refused")
 
         return on_click
 
@@ -75,16 +78,15 @@ def register(bolt: AsyncApp, services: Services, watches: Watches) -> None:
     bolt.action(ACTION_STOP)(listener("stop", on_stop))
 
 
-async def _tell(services: Services, response_url: object, error: BotError) -> None:
+async def _tell(services: Services, response_url: str | None, error: BotError) -> None:
     """Answer the clicker privately; the message with the button stays as it is."""
-    url = response_url if isinstance(response_url, str) else None
-    await services.delivery.respond(url, render_error(error))
+    await services.delivery.respond(response_url, render_error(error))
 
 
-def _read(services: Services, body: dict[str, Any], action: dict[str, Any]) -> tuple[OutcomeRef, FollowUp]:
+def _read(services: Services, click: BlockActions) -> tuple[OutcomeRef, FollowUp]:
     """The message clicked and the follow-up its button carries; ``InvalidButton`` when unusable."""
-    ref = _clicked(body)
-    followup = services.buttons.decode(action.get("value"))
+    ref = click.outcome_ref()
+    followup = services.buttons.decode(click.value)
     # An outcome the bot could not post in its conversation may have come as a direct message.
     if followup.channel_id != ref.channel_id and not ref.channel_id.startswith("D"):
         log.warning("followup.invalid_value", reason="other_channel")
@@ -92,36 +94,7 @@ def _read(services: Services, body: dict[str, Any], action: dict[str, Any]) -> t
     # In its conversation an outcome sits in the thread its value was signed for (the thread
     # asked in, or the request message's): a value copied onto another capture's message is refused.
     in_place = followup.channel_id == ref.channel_id and not ref.ephemeral
-    if in_place and (followup.thread_ts is None or _thread_of(body) != followup.thread_ts):
+    if in_place and (followup.thread_ts is None or click.thread_ts != followup.thread_ts):
         log.warning("followup.invalid_value", reason="other_message")
         raise InvalidButton("the button belongs to another message")
     return ref, followup
-
-
-def _thread_of(body: dict[str, Any]) -> str | None:
-    """The thread the clicked message is in, as Slack tells it (container, else the message)."""
-    container = body.get("container")
-    message = body.get("message")
-    for source in (container, message):
-        thread = source.get("thread_ts") if isinstance(source, dict) else None
-        if isinstance(thread, str) and thread:
-            return thread
-    return None
-
-
-def _clicked(body: dict[str, Any]) -> OutcomeRef:
-    """The message a ``block_actions`` payload was clicked on; ``InvalidButton`` when it doesn't say."""
-    container = body.get("container")
-    if not isinstance(container, dict):
-        raise InvalidButton("the click did not say which message it came from")
-    channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
-    ts = container.get("message_ts")
-    if not isinstance(channel, str) or not channel or not isinstance(ts, str) or not ts:
-        raise InvalidButton("the click did not say which message it came from")
-    url = body.get("response_url")
-    return OutcomeRef(
-        channel_id=channel,
-        ts=ts,
-        ephemeral=bool(container.get("is_ephemeral")),
-        response_url=url if isinstance(url, str) else None,
-    )

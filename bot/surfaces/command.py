@@ -17,6 +17,7 @@ from bot.commands import Command, HelpRequest, parse_command
 from bot.dedupe import key_of
 from bot.error_blocks import render_error
 from bot.errors import TargetUserError, UsageError
+from bot.payloads.command import SlashCommand
 from bot.services import Services
 from bot.tasks import BackgroundTasks
 from bot.workflow import Place, resolve_request, run_capture
@@ -31,9 +32,10 @@ log = structlog.get_logger(__name__)
 def register(bolt: AsyncApp, services: Services, tasks: BackgroundTasks) -> None:
     """Wire the slash command listener."""
 
-    async def on_command(ack: AsyncAck, command: dict[str, Any]) -> None:
+    async def on_command(ack: AsyncAck, body: dict[str, Any]) -> None:
+        command = SlashCommand.parse(body)  # unreadable: the error handler answers, as for any crash
         try:
-            parsed = parse_command(str(command.get("text") or ""))
+            parsed = parse_command(command.text)
         except UsageError as exc:
             await _ack_with(ack, build_usage(exc.reason))
             log.info("command.handled", surface="command", outcome="usage_error")
@@ -45,7 +47,7 @@ def register(bolt: AsyncApp, services: Services, tasks: BackgroundTasks) -> None
         if tasks.closed:
             await _ack_with(ack, Message(text=":hourglass: Bugpilot is restarting; try again in a few seconds."))
             return
-        if not services.dedupe.here(key_of("trigger", command.get("trigger_id"))):
+        if not services.dedupe.here(key_of("trigger", command.trigger_id)):
             # The same signed request again (a replay): it already made its capture.
             await _ack_with(ack, _ALREADY_HANDLED)
             log.warning("command.duplicate", surface="command")
@@ -63,10 +65,10 @@ async def _ack_with(ack: AsyncAck, message: Message) -> None:
     await ack(text=message.text, blocks=message.blocks or None, response_type="ephemeral")
 
 
-async def _capture(services: Services, parsed: Command, command: dict[str, Any]) -> None:
-    place = Place(channel_id=str(command.get("channel_id", "")), response_url=command.get("response_url"))
+async def _capture(services: Services, parsed: Command, command: SlashCommand) -> None:
+    place = Place(channel_id=command.channel_id, response_url=command.response_url)
     # Another process may have had the same request (a replay sent there): asked after the ack.
-    if not await services.dedupe.everywhere(key_of("trigger", command.get("trigger_id"))):
+    if not await services.dedupe.everywhere(key_of("trigger", command.trigger_id)):
         await services.delivery.respond(place.response_url, _ALREADY_HANDLED)
         log.warning("command.duplicate", surface="command")
         return
@@ -75,8 +77,8 @@ async def _capture(services: Services, parsed: Command, command: dict[str, Any])
             services,
             parsed,
             place,
-            requester=str(command.get("user_id", "")),
-            team=str(command.get("team_id", "")),
+            requester=command.user_id,
+            team=command.team_id,
             surface=Surface.COMMAND,
         )
     except TargetUserError as exc:

@@ -9,7 +9,6 @@ Connect) are ignored.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from typing import Any
 
 import aiohttp
@@ -21,11 +20,12 @@ from bot.blocks import Message, build_usage
 from bot.capture import Surface
 from bot.commands import Command, HelpRequest, parse_command
 from bot.dedupe import key_of
-from bot.delivery import slack_error
 from bot.error_blocks import render_error
 from bot.errors import TargetUserError, UsageError
+from bot.payloads.mention import AppMention
 from bot.privately import send_privately
 from bot.services import Services
+from bot.slack_failures import slack_error
 from bot.tasks import BackgroundTasks
 from bot.workflow import Place, is_shared, resolve_request, run_capture
 
@@ -39,30 +39,30 @@ log = structlog.get_logger(__name__)
 def register(bolt: AsyncApp, services: Services, tasks: BackgroundTasks) -> None:
     """Wire the ``app_mention`` listener."""
 
-    async def on_mention(
-        event: dict[str, Any], body: dict[str, Any], context: AsyncBoltContext, request: AsyncBoltRequest
-    ) -> None:
-        ignored = _ignored_because(event, context)
+    async def on_mention(body: dict[str, Any], context: AsyncBoltContext, request: AsyncBoltRequest) -> None:
+        mention = AppMention.parse(body)  # unreadable: the error handler logs it and acknowledges the event
+        event = mention.event
+        ignored = _ignored_because(mention, context)
         if ignored:
             log.info("mention.ignored", reason=ignored)
             return
-        channel, ts = str(event.get("channel") or ""), str(event.get("ts") or "")
-        if not await services.dedupe.first_time(key_of("event", body.get("event_id")), key_of("message", channel, ts)):
+        channel, ts = event.channel, event.ts
+        if not await services.dedupe.first_time(key_of("event", mention.event_id), key_of("message", channel, ts)):
             log.info("mention.duplicate", retry=_first(request.headers.get("x-slack-retry-num")))
             return
-        thread_ts = str(event.get("thread_ts") or ts)
-        requester = str(event.get("user"))
+        thread_ts = mention.thread_ts
+        requester = event.user or ""  # there is one: a mention without a user is ignored
 
         def reply(message: Message) -> None:
             # Tracked like the captures, so a reply under way at shutdown is still sent.
             tasks.spawn(_reply(services, channel, thread_ts, requester, message), name="mention:reply")
 
-        if _is_external(event, context, body):
+        if _is_external(mention, context):
             reply(Message(text="Only members of the workspace that installed Bugpilot can use it."))
             log.info("command.handled", surface="mention", outcome="external_user")
             return
         try:
-            parsed = parse_command(without_bot_mention(str(event.get("text") or ""), context.bot_user_id))
+            parsed = parse_command(without_bot_mention(event.text, context.bot_user_id))
         except UsageError as exc:
             reply(build_usage(exc.reason, invocation=INVOCATION))
             log.info("command.handled", surface="mention", outcome="usage_error")
@@ -74,7 +74,7 @@ def register(bolt: AsyncApp, services: Services, tasks: BackgroundTasks) -> None
         if tasks.closed:
             reply(Message(text=":hourglass: Bugpilot is restarting; mention me again in a few seconds."))
             return
-        team = str(body.get("team_id") or event.get("team") or "")
+        team = mention.team_id or event.team or ""
         place = Place(channel_id=channel, thread_ts=thread_ts)
         tasks.spawn(_capture(services, parsed, place, requester=requester, team=team), name="capture:mention")
 
@@ -97,25 +97,26 @@ def without_bot_mention(text: str, bot_user_id: str | None) -> str:
     return mention.sub(" ", rest).strip()
 
 
-def _ignored_because(event: Mapping[str, Any], context: AsyncBoltContext) -> str | None:
-    if event.get("subtype") in {"message_changed", "message_deleted"} or event.get("edited"):
+def _ignored_because(mention: AppMention, context: AsyncBoltContext) -> str | None:
+    event = mention.event
+    if event.subtype in {"message_changed", "message_deleted"} or event.edited:
         return "edit"
     bot_user = context.bot_user_id
-    if (bot_user and event.get("user") == bot_user) or (context.bot_id and event.get("bot_id") == context.bot_id):
+    if (bot_user and event.user == bot_user) or (context.bot_id and event.bot_id == context.bot_id):
         return "own_message"
-    if event.get("bot_id") or event.get("bot_profile") or event.get("subtype") == "bot_message":
+    if event.bot_id or event.bot_profile or event.subtype == "bot_message":
         # Another app's message: bots don't ask for captures, and two bots must not answer each other.
         return "bot"
-    if not event.get("user"):
+    if not event.user:
         return "no_user"
     return None
 
 
-def _is_external(event: Mapping[str, Any], context: AsyncBoltContext, body: Mapping[str, Any]) -> bool:
+def _is_external(mention: AppMention, context: AsyncBoltContext) -> bool:
     """A Slack Connect member from another organization (their team differs from the installing one)."""
     result = context.authorize_result
-    installing = (result.team_id if result is not None else None) or body.get("team_id")
-    author_team = event.get("user_team") or event.get("team")
+    installing = (result.team_id if result is not None else None) or mention.team_id
+    author_team = mention.author_team
     return bool(installing and author_team and author_team != installing)
 
 

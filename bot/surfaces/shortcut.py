@@ -23,7 +23,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.blocks import Message
 from bot.capture import CaptureRequest, Surface
 from bot.dedupe import key_of
-from bot.delivery import SLACK_FAILURES, failure_name, slack_error
 from bot.errors import TargetUserError
 from bot.markup import escape_mrkdwn
 from bot.members import lookup_email
@@ -38,9 +37,11 @@ from bot.modals import (
     build_capture_modal,
     read_form,
 )
+from bot.payloads.shortcut import MessageShortcut, ViewSubmission
 from bot.prefill import Candidate, MessageFacts, build_note, candidates_in_order, read_message
 from bot.seal import Seal
 from bot.services import Services
+from bot.slack_failures import SLACK_FAILURES, failure_name, slack_error
 from bot.tasks import BackgroundTasks
 from bot.workflow import Place, run_capture
 
@@ -55,18 +56,16 @@ log = structlog.get_logger(__name__)
 def register(bolt: AsyncApp, services: Services, tasks: BackgroundTasks) -> None:
     """Wire the message shortcut and its modal's submission."""
 
-    async def on_shortcut(ack: AsyncAck, shortcut: dict[str, Any], context: AsyncBoltContext) -> None:
+    async def on_shortcut(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
         await ack()
+        shortcut = MessageShortcut.parse(body)  # unreadable: the error handler apologizes through response_url
         # Memory only: the modal must open within the trigger's 3 s, and Slack's trigger is single-use anyway.
-        if not services.dedupe.here(key_of("trigger", shortcut.get("trigger_id"))):
+        if not services.dedupe.here(key_of("trigger", shortcut.trigger_id)):
             log.warning("shortcut.duplicate")
             return
-        requester = str((shortcut.get("user") or {}).get("id") or "")
-        skip = frozenset(user for user in (requester, context.bot_user_id) if user)
+        skip = frozenset(user for user in (shortcut.requester_id, context.bot_user_id) if user)
         facts = read_message(shortcut, installing_team=_installing_team(context, shortcut), skip_users=skip)
-        where = ModalContext(
-            channel_id=facts.channel_id, thread_ts=facts.thread_ts, response_url=shortcut.get("response_url")
-        )
+        where = ModalContext(channel_id=facts.channel_id, thread_ts=facts.thread_ts, response_url=shortcut.response_url)
         first = ModalPrefill(
             candidates=tuple(Candidate(email, "in the message") for email in facts.emails),
             note=build_note(facts.text, None),
@@ -78,14 +77,15 @@ def register(bolt: AsyncApp, services: Services, tasks: BackgroundTasks) -> None
         log.info("shortcut.modal_opened", candidates=len(first.candidates), lookups=facts.lookups)
         tasks.spawn(_enrich(services, facts, first, where, view), name="shortcut:enrich")
 
-    async def on_submit(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
-        form = read_form((view.get("state") or {}).get("values") or {})
+    async def on_submit(ack: AsyncAck, body: dict[str, Any]) -> None:
+        submission = ViewSubmission.parse(body)  # unreadable: the error handler's 500 keeps the modal open
+        form = read_form(submission.values)
         if isinstance(form, FormErrors):
             await ack(response_action="errors", errors=form.errors)
             log.info("command.handled", surface="shortcut", outcome="invalid_form", fields=sorted(form.errors))
             return
         try:
-            where = ModalContext.decode(str(view.get("private_metadata") or ""), _seal(services))
+            where = ModalContext.decode(submission.view.private_metadata, _seal(services))
         except ValueError as exc:
             problem = "This form lost track of its message. Close it and use the shortcut again."
             await ack(response_action="errors", errors={ACTION_BLOCK: problem})
@@ -96,7 +96,7 @@ def register(bolt: AsyncApp, services: Services, tasks: BackgroundTasks) -> None
             problem = "Bugpilot is restarting; submit again in a few seconds."
             await ack(response_action="errors", errors={ACTION_BLOCK: problem})
             return
-        replay = key_of("trigger", body.get("trigger_id")), key_of("view", view.get("id"))
+        replay = key_of("trigger", submission.trigger_id), key_of("view", submission.view.id)
         if not services.dedupe.here(*replay):
             # A submitted modal closes; the same submission again is a replay, and made its capture.
             await ack()
@@ -108,8 +108,8 @@ def register(bolt: AsyncApp, services: Services, tasks: BackgroundTasks) -> None
             customer=form.customer,
             customer_label=form.customer,
             note=form.note,
-            requester_id=str((body.get("user") or {}).get("id") or ""),
-            team_id=str((body.get("team") or {}).get("id") or ""),
+            requester_id=submission.user.id,
+            team_id=submission.team_id,
             channel_id=where.channel_id,
             surface=Surface.SHORTCUT,
         )
@@ -128,19 +128,18 @@ async def _capture(services: Services, request: CaptureRequest, place: Place, re
     await run_capture(services, request, place)
 
 
-def _installing_team(context: AsyncBoltContext, shortcut: Mapping[str, Any]) -> str | None:
+def _installing_team(context: AsyncBoltContext, shortcut: MessageShortcut) -> str | None:
     """The workspace that installed the app (auth.test), else the one the shortcut came from."""
     result = context.authorize_result
     if result is not None and result.team_id:
         return str(result.team_id)
-    team = (shortcut.get("team") or {}).get("id")
-    return str(team) if team else None
+    return shortcut.team_id
 
 
-async def _open(services: Services, shortcut: Mapping[str, Any], view: dict[str, Any]) -> Mapping[str, Any] | None:
+async def _open(services: Services, shortcut: MessageShortcut, view: dict[str, Any]) -> Mapping[str, Any] | None:
     """``views.open`` with the trigger; on failure, tell the user privately. Returns the opened view."""
     try:
-        trigger = str(shortcut.get("trigger_id") or "")
+        trigger = shortcut.trigger_id or ""
         response = await services.delivery.client.views_open(trigger_id=trigger, view=view)
     except SLACK_FAILURES as exc:
         error = failure_name(exc)
@@ -149,7 +148,7 @@ async def _open(services: Services, shortcut: Mapping[str, Any], view: dict[str,
         return opened if isinstance(opened, Mapping) else {}
     log.warning("shortcut.open_failed", error=error)
     text = f":warning: I couldn't open the Bugpilot form ({escape_mrkdwn(error)}). Use the shortcut again."
-    await services.delivery.respond(shortcut.get("response_url"), Message(text=text))
+    await services.delivery.respond(shortcut.response_url, Message(text=text))
     return None
 
 

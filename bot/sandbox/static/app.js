@@ -177,6 +177,12 @@ function wireControls() {
   document.getElementById("latency").addEventListener("change", (event) =>
     api("bugpilot", { latency: Number(event.target.value) }),
   );
+  document.getElementById("session-failure").addEventListener("change", (event) =>
+    api("bugpilot", { session_failure: event.target.value || null }),
+  );
+  document.getElementById("never-saves").addEventListener("change", (event) =>
+    api("bugpilot", { never_saves: event.target.checked }),
+  );
   document.getElementById("bot-can-post").addEventListener("change", (event) =>
     api("slack", { bot_can_post: event.target.checked }),
   );

@@ -67,6 +67,15 @@ export function renderSidebar(state, onSwitch, unread = []) {
     for (const item of state.bugpilot.failures) failure.append(h("option", { value: item.code, text: item.label }));
   }
   failure.value = state.bugpilot.failure || "";
+  const sessionFailure = document.getElementById("session-failure");
+  if (!sessionFailure.options.length) {
+    sessionFailure.append(h("option", { value: "", text: "Normal: the report once the browser saved it" }));
+    for (const item of state.bugpilot.session_failures) {
+      sessionFailure.append(h("option", { value: item.code, text: item.label }));
+    }
+  }
+  sessionFailure.value = state.bugpilot.session_failure || "";
+  document.getElementById("never-saves").checked = state.bugpilot.never_saves;
   document.getElementById("latency").value = String(state.bugpilot.latency);
   document.getElementById("bot-can-post").checked = state.slack.bot_can_post;
   document.getElementById("duplicate-events").checked = state.slack.duplicate_events;

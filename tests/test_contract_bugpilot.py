@@ -132,7 +132,7 @@ async def test_an_answer_without_a_json_error_body_is_classed_by_its_status(bugp
 async def test_a_5xx_with_an_unknown_code_is_bugpilot_failing_and_says_what_it_said(bugpilot):
     """A 502 carrying a code nobody documented is an internal error with that code (cleaned) and its words."""
     fake, client = bugpilot
-    fake.answer = _json(502, {"error": "UPSTREAM <bad> ✓ DOWN", "message": "  the   upstream\nis down "})
+    fake.answer = _json(502, {"error": "UPSTREAM <bad> ✓ DOWN", "error_message": "  the   upstream\nis down "})
     error = await _refusal(client)
     assert type(error) is BugpilotInternalError
     assert error.code == "UPSTREAMbadDOWN"
@@ -147,6 +147,17 @@ async def test_a_known_code_keeps_its_class_whatever_the_status(bugpilot):
     assert type(error) is UserNotConnected
     assert (error.status, error.code, error.detail) == (404, "USER_NOT_CONNECTED", "not here")
     assert str(error) == "Bugpilot refused: USER_NOT_CONNECTED"
+
+
+@pytest.mark.parametrize(
+    "body", [{"error": "X", "message": "not the documented field"}, {"error": "X", "error_message": " "}]
+)
+async def test_only_a_non_blank_error_message_is_bugpilots_words(bugpilot, body: dict[str, str]):
+    """Bugpilot's words come from ``error_message`` alone, and only when it says something."""
+    fake, client = bugpilot
+    fake.answer = _json(400, body)
+    error = await _refusal(client)
+    assert (error.code, error.detail) == ("X", None)
 
 
 async def test_bugpilots_words_are_cut_at_300_characters(bugpilot):
@@ -180,7 +191,7 @@ async def test_a_3xx_answer_is_never_followed(bugpilot):
 async def test_a_429_says_to_slow_down_with_bugpilots_wait(bugpilot):
     """A 429 is a rate limit with the Retry-After wait and Bugpilot's words; never retried."""
     fake, client = bugpilot
-    fake.answer = _json(429, {"error": "RATE_LIMITED", "message": "easy"}, headers={"Retry-After": "7"})
+    fake.answer = _json(429, {"error": "RATE_LIMITED", "error_message": "easy"}, headers={"Retry-After": "7"})
     error = await _refusal(client)
     assert type(error) is BugpilotRateLimited
     assert (error.status, error.retry_after, error.detail) == (429, 7.0, "easy")

@@ -433,3 +433,67 @@ async def test_no_members_lookup_means_only_listed_users_pass(gate: Gate):
     middleware = gate.middleware(AccessPolicy(usergroups=frozenset({"S1"})), None)
     acks, _ = await _run(middleware, _command(), _context(INTRUDER))
     assert acks.passed == 0
+
+
+def test_group_members_are_cached_a_minute_and_waited_for_a_second_and_a_half(gate: Gate):
+    """README's 60 s cache, and a wait short enough for Slack's 3-second acknowledgement, are the defaults."""
+    members = UsergroupMembers(gate.delivery.client, ["S1"], gate.tasks)
+    assert (members._ttl, members._timeout) == (60.0, 1.5)
+
+
+async def test_lookups_and_refusals_run_as_named_background_tasks(gate: Gate):
+    """Each group lookup and each private refusal is a task named for what it does."""
+    gate.slack.gates["usergroups.users.list"] = asyncio.Event()
+    gate.slack.gates["respond"] = asyncio.Event()
+    members = gate.members("S1")
+    members.warm()
+    middleware = gate.middleware(AccessPolicy(users=frozenset({AGENT})))
+    await _run(middleware, _click("bugpilot_try_again", "x") | {"response_url": gate.url("r")}, _context(INTRUDER))
+    assert sorted(task.get_name() for task in gate.tasks._tasks) == ["access:refused", "usergroup:S1"]
+    gate.slack.gates["usergroups.users.list"].set()
+    gate.slack.gates["respond"].set()
+
+
+async def test_an_unanswered_group_lookup_is_refused_with_the_exact_words(gate: Gate):
+    """The person is told the membership could not be checked, in these words, and it is audited so."""
+    gate.slack.method_errors["usergroups.users.list"] = "ratelimited_forever"
+    middleware = gate.middleware(AccessPolicy(usergroups=frozenset({"S1"})), gate.members("S1"))
+    with capture_logs() as logs:
+        await _run(middleware, _command(), _context(AGENT))
+    assert [line["reason"] for line in logs if line["event"] == "audit.refused"] == [NO_ANSWER]
+
+
+@pytest.mark.parametrize(
+    ("body", "kind"),
+    [
+        ({}, "unknown"),
+        ({"type": "event_callback"}, "event:None"),
+        ({"type": "view_submission"}, "view_submission"),
+        ({"type": "shortcut"}, "shortcut"),
+    ],
+)
+async def test_a_refusal_is_audited_with_the_kind_of_request(gate: Gate, body: dict[str, Any], kind: str):
+    """What kind of request was refused is recorded, "unknown" when the body does not say."""
+    middleware = gate.middleware(AccessPolicy(users=frozenset({AGENT})))
+    with capture_logs() as logs:
+        await _run(middleware, body, _context(INTRUDER, None))
+    assert [line["kind"] for line in logs if line["event"] == "audit.refused"] == [kind]
+
+
+async def test_a_modal_naming_its_channel_as_channel_is_held_to_the_allow_list(gate: Gate):
+    """Metadata that names an unlisted channel under ``channel`` is refused like ``channel_id``."""
+    middleware = gate.middleware(AccessPolicy(channels=frozenset({SUPPORT})))
+    acks, _ = await _run(middleware, _modal({"channel": "C0RANDOM"}), _context(INTRUDER, None))
+    assert acks.passed == 0
+    bare = {"type": "view_submission", "user": {"id": INTRUDER, "team_id": TEAM_ID}}
+    acks, _ = await _run(middleware, bare, _context(INTRUDER, None))
+    assert acks.passed == 1
+
+
+async def test_a_refused_click_without_a_response_url_is_told_ephemerally_outside_any_thread(gate: Gate):
+    """A refusal that is not about a mention has no thread: the ephemeral message goes to the channel."""
+    middleware = gate.middleware(AccessPolicy(users=frozenset({AGENT})))
+    await _run(middleware, {"type": "block_actions", "actions": [{"action_id": "x"}]}, _context(INTRUDER))
+    ephemeral = await gate.slack.next_call("chat.postEphemeral")
+    assert (ephemeral.args["channel"], ephemeral.args["user"]) == (SUPPORT, INTRUDER)
+    assert "thread_ts" not in ephemeral.args

@@ -29,6 +29,7 @@ from bot.errors import (
     BugpilotUnexpectedResponse,
     UserNotConnected,
 )
+from bot.settings import Settings
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 KEY = "bp_contract_key_0123"
@@ -332,3 +333,34 @@ async def test_a_connection_broken_after_sending_is_not_retried(aiohttp_server: 
     assert caught.value.code == "CONNECTION_BROKEN"
     assert str(caught.value).startswith("the connection to Bugpilot failed: ")
     assert "NoneType" not in str(caught.value)
+
+
+async def test_the_client_defaults_and_settings_set_its_timeouts():
+    """5 s to connect and 10 s in all unless told otherwise; from_settings uses the deployment's values."""
+    async with aiohttp.ClientSession() as session:
+        default = BugpilotClient(session, base_url="http://127.0.0.1:9/", api_key=SecretStr(KEY), workspace_id="w")
+        assert default._timeout == aiohttp.ClientTimeout(total=10.0, sock_connect=5.0)
+        settings = Settings(
+            slack_bot_token="xoxb-1",
+            bugpilot_api_key=KEY,
+            bugpilot_workspace_id="ws_9",
+            bugpilot_api_url="http://127.0.0.1:9/api/v1/",
+            bugpilot_timeout=7.0,
+            bugpilot_connect_timeout=2.0,
+        )
+        configured = BugpilotClient.from_settings(session, settings)
+    assert configured._timeout == aiohttp.ClientTimeout(total=7.0, sock_connect=2.0)
+    assert configured._url == "http://127.0.0.1:9/api/v1/action"
+    assert (configured._workspace_id, configured._api_key.get_secret_value()) == ("ws_9", KEY)
+
+
+async def test_the_action_url_is_the_base_with_slashes_trimmed_then_action(aiohttp_server: Any):
+    """Only trailing slashes are trimmed from the base URL, whatever its last letters."""
+    fake = Bugpilot()
+    server = await aiohttp_server(fake.app())
+    async with aiohttp.ClientSession() as session:
+        client = BugpilotClient(
+            session, base_url=str(server.make_url("/apiX//")), api_key=SecretStr(KEY), workspace_id="w"
+        )
+        await client.request_action(user_id="a@b.io", action=Action.SCREENSHOT)
+    assert fake.hits == ["/apiX/action"]

@@ -160,6 +160,8 @@ def test_an_id_with_invisible_characters_is_refused(token: str):
         ("screenshot a@b.io screenshot a@b.io", "screenshot a@b.io"),
         ("  session   cust_1   one  two ", "one two"),
         ("session cust_1\nsecond line", "second line"),
+        ("screenshot s note", "note"),
+        ("session ses ses again", "ses again"),
     ],
 )
 def test_the_note_starts_after_the_customer_even_when_it_repeats_them(text: str, note: str):

@@ -238,3 +238,12 @@ def test_a_known_code_on_the_wrong_class_is_read_by_its_class():
     odd = BugpilotRejected("x", status=400, code="USER_NOT_CONNECTED")
     assert meaning_of(odd) is BY_CLASS[BugpilotRejected]
     assert meaning_of(BugpilotUnexpectedResponse("x", code="TIMEOUT")) is BY_CLASS[BugpilotError]
+
+
+def test_a_long_customer_id_is_clipped_to_250_characters_in_the_advice():
+    """The ID the app must pass to identify() is quoted at most 250 characters long."""
+    long = REQUEST.model_copy(update={"customer": "c" * 300, "customer_label": "c" * 300})
+    advice = _section(render_error(UserNotConnected("x", status=400), long))
+    assert "with exactly `" + "c" * 249 + "…`\n" in advice
+    exact = REQUEST.model_copy(update={"customer": "c" * 250, "customer_label": "c" * 250})
+    assert "with exactly `" + "c" * 250 + "`\n" in _section(render_error(UserNotConnected("x", status=400), exact))

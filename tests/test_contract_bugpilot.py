@@ -281,7 +281,7 @@ def _closed_port() -> int:
 def _promised_connect_attempts() -> int:
     """How many times README says a request that provably never left is tried."""
     text = " ".join(README.read_text().split())
-    promise = re.search(r"prove nothing was sent[^.]*?at most (\w+) times", text)
+    promise = re.search(r"prove nothing was sent[^.]*?at most (\w+) (?:times|attempts|tries)", text)
     assert promise is not None, "README no longer states how often a failed connection is retried"
     return _WORDS[promise.group(1)]
 

@@ -116,9 +116,9 @@ def test_slack_markup_reads_as_a_person_sees_it(markup: str, text: str):
 
 def test_slack_failures_are_named_by_code_or_by_network_reason():
     """A Web API error is its code; a page that is not the Web API's has none; a network failure is its kind."""
-    refused = SlackApiError("no", {"ok": False, "error": "channel_not_found"})
+    refused = SlackApiError("no", {"ok": False, "error": "channel_not_found"})  # type: ignore[no-untyped-call]
     assert (slack_error(refused), failure_name(refused)) == ("channel_not_found", "channel_not_found")
-    odd = SlackApiError("no", None)
+    odd = SlackApiError("no", None)  # type: ignore[no-untyped-call]
     assert slack_error(odd) == "unknown_error"
     assert web_api_error(odd) is None
     assert failure_name(aiohttp.ServerDisconnectedError()) == "ServerDisconnectedError"

@@ -86,7 +86,7 @@ async def test_mention_in_a_thread_answers_in_that_thread(bot: Bot, online: set[
         "userId": "alice@acme.com",
         "action": "upload-screenshot",
         "userProvidedDescription": "checkout fails\n\nAsked by Dana Agent in Slack: "
-         f"https://acme.slack.com/archives/C_SUPPORT/p{PARENT_TS.replace('.', '')}",
+        f"https://acme.slack.com/archives/C_SUPPORT/p{PARENT_TS.replace('.', '')}",
     }
     outcome = await bot.slack.next_call("chat.update")
     assert outcome.args["ts"] in bot.slack.messages

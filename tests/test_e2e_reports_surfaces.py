@@ -152,3 +152,23 @@ async def test_spent_response_url_the_report_comes_as_one_direct_message(bot: Bo
     assert "Report ready" in direct.args["text"]
     await bot.settle()
     assert len(_posts_to(bot, "U_AGENT")) == 1
+
+
+async def test_try_again_on_a_private_outcome_replaces_it_with_report_ready_through_response_url(
+    bot: Bot, online: set[str]
+):
+    """A private outcome's Try again succeeds: Report ready replaces it through the click's response_url."""
+    bot.slack.post_errors["C_SUPPORT"] = "not_in_channel"
+    await bot.command(f"screenshot {CUSTOMER}")
+    private = await bot.slack.next_call("respond")
+    online.add(CUSTOMER)
+    payload = click(
+        private.args, "bugpilot_try_again", ts="1700000000.000009", response_url=bot.response_url("p"), ephemeral=True
+    )
+    await bot.interact(payload)
+    while "Report ready" not in (ready := await bot.slack.next_call("respond", timeout=10)).args["text"]:
+        pass
+    assert (ready.args["key"], ready.args["replace_original"]) == ("p", True)
+    await bot.settle()
+    (notice,) = _posts_to(bot, "U_AGENT")
+    assert "<@U_AGENT>" in _json(notice)

@@ -11,7 +11,7 @@ import re
 from playwright.async_api import Page, expect
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.sandbox.people import SUPPORT
+from bot.sandbox.people import ME, SUPPORT
 from tests.browser_helpers import (
     BROWSER_LOOP,
     browser_fixture,  # noqa: F401 - fixtures, used by name
@@ -28,6 +28,8 @@ from tests.browser_helpers import (
 from tests.sandbox_helpers import Driver
 
 pytestmark = BROWSER_LOOP
+# The sandbox saves a screenshot's report 2 s after acceptance; the bot's looks come 2 s and 5 s after it.
+REPORT_MS = 12_000
 
 
 async def test_slash_command_success_with_link_then_advice_when_the_customer_is_offline(page: Page, driver: Driver):
@@ -53,6 +55,31 @@ async def test_slash_command_success_with_link_then_advice_when_the_customer_is_
     await expect(advice.locator("code", has_text="alice@acme.com")).to_be_visible()
     await no_raw_markup(page)
     await screenshot(page, "sandbox-offline.png")
+
+
+async def test_a_command_is_followed_to_report_ready_with_the_link_and_a_mention(page: Page, driver: Driver):
+    """Command → "waiting for the report" → Report ready with Open report in place, a reply naming you, "done"."""
+    await run(page, "/bugpilot screenshot alice@acme.com checkout button does nothing")
+    request = channel_message(page, "a screenshot of alice@acme.com")
+    await expect(request).to_contain_text("waiting for the report")
+    thread = await open_thread(page, "a screenshot of alice@acme.com")
+    outcome = thread.locator(".message", has_text="Screenshot requested")
+    await expect(outcome).to_contain_text("waiting for the report")
+    ts = await outcome.get_attribute("data-ts")
+
+    ready = thread.locator(f'.message[data-ts="{ts}"]')
+    await expect(ready).to_contain_text("Report ready", timeout=REPORT_MS)
+    report_url = f"{driver.sandbox.url}sandbox/bugpilot/report/"
+    open_report = ready.get_by_role("button", name="Open report")
+    await expect(open_report).to_have_attribute("href", re.compile(re.escape(report_url)))
+    notice = thread.locator(".message", has_text="the report with the screenshot")
+    await expect(notice.locator(f'.mention[data-user="{ME}"]')).to_be_visible()
+    await expect(notice.get_by_role("link", name="Open report")).to_have_attribute(
+        "href", await open_report.get_attribute("href") or "?"
+    )
+    await expect(request).to_contain_text("done: the report is ready")
+    await no_raw_markup(page)
+    await screenshot(page, "sandbox-report-ready.png")
 
 
 async def test_what_you_send_scrolls_into_view_with_the_thread_open(page: Page):

@@ -1,7 +1,9 @@
 """``python -m benchmarks.run``: the bot, the floor and a synchronous Bolt app under the same burst.
 
 For each target in turn: start it from its real entry point, time start to healthy, read idle
-memory, fire N signed slash commands at once, wait for every outcome, read peak memory, stop it.
+memory, fire N signed slash commands at once, wait for every outcome (and, for the bot, for every
+report's link in Slack: the fake Bugpilot saves each report ``--report-after`` seconds after
+acceptance), read peak memory, stop it.
 The fake Slack and Bugpilot run in a process of their own (``benchmarks.upstreams``) so neither
 the driver's event loop nor the fakes' shares a loop with the target. The two-process target gets
 a throwaway PostgreSQL server (``benchmarks.postgres``) and a fresh database each round; without
@@ -30,10 +32,12 @@ from typing import Any
 
 import aiohttp
 
+from benchmarks.follow import report_numbers, wait_for_reports
 from benchmarks.load import command_bodies, fire, percentile
 from benchmarks.postgres import PostgresServer, missing, throwaway_server
 from benchmarks.report import Measurement, render
 from benchmarks.targets import ROOT, SIGNING_SECRET, Running, Target, all_targets
+from benchmarks.upstreams import REPORT_READY_AFTER
 
 RESULTS = ROOT / "benchmarks" / "results"
 TARGET_KEYS = ("floor", "bot", "bot_pg2", "bolt_sync")
@@ -52,6 +56,7 @@ class Options:
     out: Path
     settle: float = SETTLE_S
     rounds: int = 1
+    report_after: float = REPORT_READY_AFTER
 
 
 class Upstreams:
@@ -62,8 +67,9 @@ class Upstreams:
         self.base = f"http://127.0.0.1:{port}"
         self._session = session
 
-    async def reset(self, latency: float) -> None:
-        async with self._session.post(f"{self.base}/_bench/reset", json={"latency": latency}) as answer:
+    async def reset(self, latency: float, report_after: float = REPORT_READY_AFTER) -> None:
+        settings = {"latency": latency, "report_after": report_after}
+        async with self._session.post(f"{self.base}/_bench/reset", json=settings) as answer:
             answer.raise_for_status()
 
     async def stats(self) -> dict[str, Any]:
@@ -115,7 +121,7 @@ async def measure(
     of its own in a temporary folder, deleted afterwards.
     """
     n = options.n * target.load
-    await upstreams.reset(options.latency)
+    await upstreams.reset(options.latency, options.report_after)
     with contextlib.ExitStack() as stack:
         logs = [log] if target.processes == 1 else [log.with_suffix(f".{i}.log") for i in range(target.processes)]
         outputs = [stack.enter_context(path.open("wb")) for path in logs]
@@ -135,6 +141,8 @@ async def measure(
             stats = (
                 await _wait_for_outcomes(upstreams, n, options.latency) if target.does_work else await upstreams.stats()
             )
+            if target.follows_reports:
+                stats = await wait_for_reports(upstreams.stats, len(stats["reports"]))
             peak_rss = sum(each.memory_mb("VmHWM") for each in running)
         finally:
             for each in running:
@@ -150,6 +158,8 @@ async def measure(
             "last_outcome_s": None if last is None else last - fired,
             "peak_concurrent_bugpilot": stats["peak_in_flight"],
         }
+    if target.follows_reports:
+        work.update(report_numbers(stats))
     return Measurement(
         key=target.key,
         name=target.name,
@@ -246,6 +256,12 @@ def parse(argv: Sequence[str] | None) -> Options:
         "--rounds", type=int, default=1, help="measure every target this many times; report medians (default 1)"
     )
     parser.add_argument(
+        "--report-after",
+        type=float,
+        default=REPORT_READY_AFTER,
+        help=f"seconds after acceptance each report is saved (default {REPORT_READY_AFTER:g})",
+    )
+    parser.add_argument(
         "--settle", type=float, default=SETTLE_S, help="seconds between healthy and reading idle memory (default 1)"
     )
     args = parser.parse_args(argv)
@@ -254,7 +270,15 @@ def parse(argv: Sequence[str] | None) -> Options:
     if unknown:
         parser.error(f"unknown target(s): {', '.join(sorted(unknown))}")
     return Options(
-        args.commands, args.latency, args.workers, args.threads, targets, args.out, args.settle, max(1, args.rounds)
+        args.commands,
+        args.latency,
+        args.workers,
+        args.threads,
+        targets,
+        args.out,
+        args.settle,
+        max(1, args.rounds),
+        args.report_after,
     )
 
 
@@ -283,12 +307,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         per_target = asyncio.run(run(options, upstream_port, logs, postgres))
     measurements = [median(rounds) for rounds in per_target]
     text = render(
-        measurements, n=options.n, latency=options.latency, machine=where, rounds=options.rounds, skipped=skipped
+        measurements,
+        n=options.n,
+        latency=options.latency,
+        machine=where,
+        rounds=options.rounds,
+        skipped=skipped,
+        report_after=options.report_after,
     )
     result = {
         "when": stamp,
         "commands": options.n,
         "bugpilot_latency_s": options.latency,
+        "report_after_s": options.report_after,
         "machine": where,
         "rounds": options.rounds,
         "targets": [dataclasses.asdict(m) for m in measurements],

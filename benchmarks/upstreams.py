@@ -11,8 +11,8 @@ then serves until stopped. It counts what the target sends, and when:
   ``chat.update``, ``chat.postEphemeral`` or a ``response_url`` post) first carried its
   ``reportUrl``; so the driver can report saved→link and Session-Info-said-ready→link latency and
   looks per capture;
-- outcomes: a ``chat.postMessage`` into a thread that carries no report link (a reply that does is
-  the report's notice, counted apart), or a post to a ``response_url``, with the
+- outcomes: a ``chat.postMessage`` into a thread, or a post to a ``response_url``, that carries no
+  report link (a thread reply that does is the report's notice, counted apart), with the
   ``time.monotonic()`` each arrived (the clock is system-wide on Linux, so the driver can compare),
   each tied to the command it answers (by the customer it names, else by where it went), so an
   outcome delivered twice for one command shows up;
@@ -178,8 +178,9 @@ class Upstreams:
     async def _respond(self, request: web.Request) -> web.Response:
         raw = await request.read()
         self.counters.slack_calls["response_url"] += 1
-        self._links("response_url", {"body": raw.decode(errors="replace")})
-        self._outcome(f"command:{request.match_info['key']}")
+        # A post carrying a report's link brings the outcome already delivered up to date: not an outcome of its own.
+        if not self._links("response_url", {"body": raw.decode(errors="replace")}):
+            self._outcome(f"command:{request.match_info['key']}")
         return web.Response(text="ok")
 
     def _outcome(self, key: str) -> None:

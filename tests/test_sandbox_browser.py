@@ -30,12 +30,15 @@ from tests.sandbox_helpers import Driver
 pytestmark = BROWSER_LOOP
 # The sandbox saves a screenshot's report 2 s after acceptance; the bot's looks come 2 s and 5 s after it.
 REPORT_MS = 12_000
+# A report the simulated browser saves only after the test (its outcome keeps saying "waiting").
+HELD_S = 3600.0
 
 
 async def test_slash_command_success_with_link_then_advice_when_the_customer_is_offline(page: Page, driver: Driver):
     """Typed command → request in the channel, success with its session link in the thread; offline → advice."""
+    driver.sandbox.bugpilot.report_delays["upload-screenshot"] = HELD_S  # stays "waiting" for the checks and photo
     await run(page, "/bugpilot screenshot alice@acme.com checkout button does nothing")
-    thread = await open_thread(page, "done, see the thread")
+    thread = await open_thread(page, "waiting for the report, see the thread")
     outcome = thread.locator(".message", has_text="Screenshot requested")
     await expect(outcome).to_contain_text("They see nothing")
     link = outcome.get_by_role("button", name="Open in Bugpilot")
@@ -88,10 +91,10 @@ async def test_what_you_send_scrolls_into_view_with_the_thread_open(page: Page):
     note = "checkout spins " * 30
     for customer in ("alice@acme.com", "cust_8812", "bob@customer.io"):
         await run(page, f"/bugpilot screenshot {customer} {note}")
-        await expect(channel_message(page, f"of {customer} — done")).to_be_visible()
-    await open_thread(page, "of alice@acme.com — done")
+        await expect(channel_message(page, f"of {customer} — ").filter(has_text="see the thread")).to_be_visible()
+    await open_thread(page, "of alice@acme.com — ")
     await run(page, "/bugpilot session alice@acme.com last one")
-    await expect(channel_message(page, "session replay of alice@acme.com — done")).to_be_in_viewport()
+    await expect(channel_message(page, "session replay of alice@acme.com — ")).to_be_in_viewport()
 
 
 async def test_use_puts_a_command_for_the_customer_in_the_composer_with_its_usage(page: Page):
@@ -130,10 +133,11 @@ async def test_a_message_the_page_cannot_draw_is_reported_and_the_rest_still_dra
     problems.remove(f"page error: {error}")
 
 
-async def test_nothing_is_rendered_as_raw_markup_or_html(page: Page):
+async def test_nothing_is_rendered_as_raw_markup_or_html(page: Page, driver: Driver):
     """Markup in a note shows as text: no element made from it, no script run, no @channel."""
+    driver.sandbox.bugpilot.report_delays["upload-session"] = HELD_S
     await run(page, '/bugpilot session cust_8812 <img src=x onerror="window.owned=1"> & <!channel> <b>bold</b>')
-    thread = await open_thread(page, "done, see the thread")
+    thread = await open_thread(page, "waiting for the report, see the thread")
     await expect(thread.locator(".message", has_text="Session replay requested")).to_contain_text(
         '<img src=x onerror="window.owned=1"> & <!channel> <b>bold</b>'
     )

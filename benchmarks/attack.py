@@ -35,8 +35,8 @@ from typing import Any
 
 import aiohttp
 
+from benchmarks.fakes import Upstreams, free_ports, upstreams_process
 from benchmarks.load import ACK_DEADLINE, command_bodies, signed_headers
-from benchmarks.run import Upstreams, free_ports, upstreams_process
 from benchmarks.targets import SIGNING_SECRET, Running, all_targets
 
 LATENCY_S = 0.05

@@ -10,6 +10,8 @@ BOT_IDLE_RSS_MB = 90.0
 BOT_START_S = 1.5
 BOT_P99_TIMES_FLOOR = 3.0
 OUTCOME_SLACK_S = 3.0
+READY_TO_LINK_P99_S = 16.0
+LOOKS_PER_CAPTURE = 8
 
 
 NOTES = (
@@ -19,6 +21,11 @@ NOTES = (
     "from /proc, added up over the process tree (gunicorn: master and workers) and over both bots of "
     'the two-process target; "largest process" is the biggest single one of them. '
     "The two-process target gets twice the commands, alternated between its two ports, so it has no ratio to the floor."
+    " Reports (the bot alone; it runs until every accepted capture's report is linked): the fake Bugpilot saves each "
+    "report a fixed time after accepting the capture; *ready → link* is from Session Info first answering with the "
+    "report to the first Slack message carrying its reportUrl (the outcome's chat.update to Report ready), "
+    "*saved → link* from the report being saved to that message (so it includes the wait for the bot's next look); "
+    "looks are Session Info requests per capture."
 )
 
 
@@ -45,6 +52,17 @@ class Measurement:
     duplicate_outcomes: int | None = None
     last_outcome_s: float | None = None
     peak_concurrent_bugpilot: int | None = None
+    reports_followed: int | None = None
+    reports_linked: int | None = None
+    report_notices: int | None = None
+    saved_to_link_p50_s: float | None = None
+    saved_to_link_p99_s: float | None = None
+    ready_to_link_p50_s: float | None = None
+    ready_to_link_p99_s: float | None = None
+    looks_p50: float | None = None
+    looks_max: int | None = None
+    session_info_calls: int | None = None
+    linked_by: dict[str, int] = field(default_factory=dict)  # which Slack method first carried each report's link
     slack_calls: dict[str, int] = field(default_factory=dict)
 
 
@@ -69,6 +87,13 @@ ROWS: tuple[Row, ...] = (
     Row("duplicate outcomes", lambda m: m.duplicate_outcomes, 0, ratio=False),
     Row("last outcome, s after firing", lambda m: m.last_outcome_s, 2, ratio=False),
     Row("peak concurrent Bugpilot calls", lambda m: m.peak_concurrent_bugpilot, 0, ratio=False),
+    Row("reports linked in Slack", lambda m: m.reports_linked, 0, ratio=False),
+    Row("report ready → link p50 (s)", lambda m: m.ready_to_link_p50_s, 3, ratio=False),
+    Row("report ready → link p99 (s)", lambda m: m.ready_to_link_p99_s, 3, ratio=False),
+    Row("report saved → link p50 (s)", lambda m: m.saved_to_link_p50_s, 2, ratio=False),
+    Row("report saved → link p99 (s)", lambda m: m.saved_to_link_p99_s, 2, ratio=False),
+    Row("Session Info looks per capture p50", lambda m: m.looks_p50, 0, ratio=False),
+    Row("Session Info looks per capture max", lambda m: m.looks_max, 0, ratio=False),
     Row("idle RSS (MB)", lambda m: m.idle_rss_mb, 1, ratio=True),
     Row("idle RSS, largest process (MB)", lambda m: m.largest_idle_rss_mb, 1, ratio=True),
     Row("peak RSS (MB)", lambda m: m.peak_rss_mb, 1, ratio=True),
@@ -134,6 +159,7 @@ def bot_targets(measurements: Sequence[Measurement], *, latency: float) -> list[
             f"start to healthy under {BOT_START_S:g} s (got {bot.start_to_healthy_s:.2f})",
         ),
     ]
+    checks += report_targets(bot)
     if floor is not None:
         bound = BOT_P99_TIMES_FLOOR * floor.ack_p99_ms
         checks.insert(
@@ -144,6 +170,40 @@ def bot_targets(measurements: Sequence[Measurement], *, latency: float) -> list[
             ),
         )
     return checks
+
+
+def report_targets(m: Measurement) -> list[tuple[bool, str]]:
+    """The report scenario's targets, for a target that followed its captures' reports (else none)."""
+    if m.reports_followed is None:
+        return []
+    followed, linked, notices = m.reports_followed, m.reports_linked, m.report_notices
+    every = (
+        followed == m.commands and linked == followed and notices == followed,
+        (
+            f"every capture's report linked, with one notice each ({m.commands} captures; "
+            f"got {followed} followed, {linked} linked, {notices} notices)"
+        ),
+    )
+    bound = f"{READY_TO_LINK_P99_S:g} s"
+    return [
+        every,
+        (
+            _within(m.ready_to_link_p99_s, READY_TO_LINK_P99_S),
+            f"report ready → link p99 within {bound} (got {_number(m.ready_to_link_p99_s, 3)} s)",
+        ),
+        (
+            _within(m.saved_to_link_p99_s, READY_TO_LINK_P99_S),
+            f"report saved → link p99 within {bound} (got {_number(m.saved_to_link_p99_s, 2)} s)",
+        ),
+        (
+            m.looks_max is not None and m.looks_max <= LOOKS_PER_CAPTURE,
+            f"at most {LOOKS_PER_CAPTURE} Session Info looks per capture (got at most {_number(m.looks_max, 0)})",
+        ),
+    ]
+
+
+def _within(value: float | None, bound: float) -> bool:
+    return value is not None and not math.isnan(value) and value <= bound
 
 
 def scaled_out_targets(measurements: Sequence[Measurement]) -> list[tuple[bool, str]]:
@@ -169,13 +229,16 @@ def render(
     machine: str,
     rounds: int = 1,
     skipped: Mapping[str, str] | None = None,
+    report_after: float | None = None,
 ) -> str:
     checks = bot_targets(measurements, latency=latency)
     pair_checks = scaled_out_targets(measurements)
     medians = f" Each number is the median of {rounds} rounds." if rounds > 1 else ""
     loads = "".join(f" ({m.name}: {m.commands})" for m in measurements if m.commands != n)
+    saved = f", each report saved {report_after:g} s after acceptance" if report_after is not None else ""
+    head = f"{n} signed `/bugpilot` commands at once{loads}, Bugpilot answering in {latency:g} s{saved}"
     lines = [
-        f"{n} signed `/bugpilot` commands at once{loads}, Bugpilot answering in {latency:g} s; {machine}.{medians}",
+        f"{head}; {machine}.{medians}",
         "",
         table(measurements),
         "",

@@ -1,7 +1,9 @@
 """``python -m benchmarks.run``: the bot, the floor and a synchronous Bolt app under the same burst.
 
 For each target in turn: start it from its real entry point, time start to healthy, read idle
-memory, fire N signed slash commands at once, wait for every outcome, read peak memory, stop it.
+memory, fire N signed slash commands at once, wait for every outcome (and, for the bot, for every
+report's link in Slack: the fake Bugpilot saves each report ``--report-after`` seconds after
+acceptance), read peak memory, stop it.
 The fake Slack and Bugpilot run in a process of their own (``benchmarks.upstreams``) so neither
 the driver's event loop nor the fakes' shares a loop with the target. The two-process target gets
 a throwaway PostgreSQL server (``benchmarks.postgres``) and a fresh database each round; without
@@ -17,23 +19,24 @@ import dataclasses
 import json
 import os
 import platform
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 
+from benchmarks.fakes import Upstreams, free_ports, upstreams_process
+from benchmarks.follow import report_numbers, wait_for_reports
 from benchmarks.load import command_bodies, fire, percentile
 from benchmarks.postgres import PostgresServer, missing, throwaway_server
 from benchmarks.report import Measurement, render
 from benchmarks.targets import ROOT, SIGNING_SECRET, Running, Target, all_targets
+from benchmarks.upstreams import REPORT_READY_AFTER
 
 RESULTS = ROOT / "benchmarks" / "results"
 TARGET_KEYS = ("floor", "bot", "bot_pg2", "bolt_sync")
@@ -52,58 +55,7 @@ class Options:
     out: Path
     settle: float = SETTLE_S
     rounds: int = 1
-
-
-class Upstreams:
-    """The fakes' process, and a client for its control routes."""
-
-    def __init__(self, port: int, session: aiohttp.ClientSession) -> None:
-        self.port = port
-        self.base = f"http://127.0.0.1:{port}"
-        self._session = session
-
-    async def reset(self, latency: float) -> None:
-        async with self._session.post(f"{self.base}/_bench/reset", json={"latency": latency}) as answer:
-            answer.raise_for_status()
-
-    async def stats(self) -> dict[str, Any]:
-        async with self._session.get(f"{self.base}/_bench/stats") as answer:
-            answer.raise_for_status()
-            stats: dict[str, Any] = await answer.json()
-            return stats
-
-
-@contextlib.contextmanager
-def upstreams_process(latency: float, log: Path) -> Iterator[int]:
-    """Start ``benchmarks.upstreams``; yields the port it listens on."""
-    with log.open("wb") as errors:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "benchmarks.upstreams", "--latency", str(latency)],
-            cwd=ROOT,
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
-            stdout=subprocess.PIPE,
-            stderr=errors,
-        )
-        try:
-            assert process.stdout is not None
-            line = process.stdout.readline()
-            if not line:
-                raise RuntimeError(f"the fake upstreams did not start; see {log}")
-            yield int(json.loads(line)["port"])
-        finally:
-            process.terminate()
-            process.wait(10)
-            if process.stdout is not None:
-                process.stdout.close()
-
-
-def free_ports(count: int) -> list[int]:
-    """``count`` distinct free ports of 127.0.0.1 (each socket held until all are chosen)."""
-    with contextlib.ExitStack() as stack:
-        sockets = [stack.enter_context(socket.socket()) for _ in range(count)]
-        for sock in sockets:
-            sock.bind(("127.0.0.1", 0))
-        return [int(sock.getsockname()[1]) for sock in sockets]
+    report_after: float = REPORT_READY_AFTER
 
 
 async def measure(
@@ -115,7 +67,7 @@ async def measure(
     of its own in a temporary folder, deleted afterwards.
     """
     n = options.n * target.load
-    await upstreams.reset(options.latency)
+    await upstreams.reset(options.latency, options.report_after)
     with contextlib.ExitStack() as stack:
         logs = [log] if target.processes == 1 else [log.with_suffix(f".{i}.log") for i in range(target.processes)]
         outputs = [stack.enter_context(path.open("wb")) for path in logs]
@@ -135,6 +87,8 @@ async def measure(
             stats = (
                 await _wait_for_outcomes(upstreams, n, options.latency) if target.does_work else await upstreams.stats()
             )
+            if target.follows_reports:
+                stats = await wait_for_reports(upstreams.stats, len(stats["reports"]))
             peak_rss = sum(each.memory_mb("VmHWM") for each in running)
         finally:
             for each in running:
@@ -150,6 +104,8 @@ async def measure(
             "last_outcome_s": None if last is None else last - fired,
             "peak_concurrent_bugpilot": stats["peak_in_flight"],
         }
+    if target.follows_reports:
+        work.update(report_numbers(stats))
     return Measurement(
         key=target.key,
         name=target.name,
@@ -246,6 +202,12 @@ def parse(argv: Sequence[str] | None) -> Options:
         "--rounds", type=int, default=1, help="measure every target this many times; report medians (default 1)"
     )
     parser.add_argument(
+        "--report-after",
+        type=float,
+        default=REPORT_READY_AFTER,
+        help=f"seconds after acceptance each report is saved (default {REPORT_READY_AFTER:g})",
+    )
+    parser.add_argument(
         "--settle", type=float, default=SETTLE_S, help="seconds between healthy and reading idle memory (default 1)"
     )
     args = parser.parse_args(argv)
@@ -254,7 +216,15 @@ def parse(argv: Sequence[str] | None) -> Options:
     if unknown:
         parser.error(f"unknown target(s): {', '.join(sorted(unknown))}")
     return Options(
-        args.commands, args.latency, args.workers, args.threads, targets, args.out, args.settle, max(1, args.rounds)
+        args.commands,
+        args.latency,
+        args.workers,
+        args.threads,
+        targets,
+        args.out,
+        args.settle,
+        max(1, args.rounds),
+        args.report_after,
     )
 
 
@@ -283,12 +253,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         per_target = asyncio.run(run(options, upstream_port, logs, postgres))
     measurements = [median(rounds) for rounds in per_target]
     text = render(
-        measurements, n=options.n, latency=options.latency, machine=where, rounds=options.rounds, skipped=skipped
+        measurements,
+        n=options.n,
+        latency=options.latency,
+        machine=where,
+        rounds=options.rounds,
+        skipped=skipped,
+        report_after=options.report_after,
     )
     result = {
         "when": stamp,
         "commands": options.n,
         "bugpilot_latency_s": options.latency,
+        "report_after_s": options.report_after,
         "machine": where,
         "rounds": options.rounds,
         "targets": [dataclasses.asdict(m) for m in measurements],

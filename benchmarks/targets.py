@@ -42,6 +42,8 @@ class Target:
     database: str = "sqlite"
     # Commands fired at once, as a multiple of ``-n``.
     load: int = 1
+    # Runs until every accepted capture's report is linked in Slack (the bot follows them through Session Info).
+    follows_reports: bool = False
 
 
 def all_targets(*, workers: int, threads: int) -> list[Target]:
@@ -58,9 +60,13 @@ def all_targets(*, workers: int, threads: int) -> list[Target]:
         Target(
             key="bot",
             name="bot",
-            config="`python -m bot serve`: one process, aiohttp and Bolt `AsyncApp`, default settings",
+            config=(
+                "`python -m bot serve`: one process, aiohttp and Bolt `AsyncApp`, default settings "
+                "(following every accepted capture to its report, `BUGPILOT_REPORT_WAIT` 300 s)"
+            ),
             does_work=True,
             argv=(python, "-m", "bot", "serve"),
+            follows_reports=True,
         ),
         Target(
             key="bot_pg2",

@@ -5,17 +5,21 @@ then serves until stopped. It counts what the target sends, and when:
 
 - Bugpilot calls (``SimulatedBugpilot`` with a latency, every customer online) and the
   largest number in flight at once;
-- Session Info: each accepted action's report is ready ``REPORT_READY_AFTER`` seconds after
-  acceptance; per report, the looks it got, when it became ready, when a look was first answered
-  ready, and when a Slack message first carried its ``reportUrl`` (so the driver can report
-  ready→link latency and looks per capture);
-- outcomes: a ``chat.postMessage`` into a thread, or a post to a ``response_url``, with the
+- Session Info: each accepted action's report is ready ``REPORT_READY_AFTER`` seconds (or the
+  reset's ``report_after``) after acceptance; per report, the looks it got, when it became ready,
+  when a look was first answered ready, and when a Slack message (``chat.postMessage``,
+  ``chat.update``, ``chat.postEphemeral`` or a ``response_url`` post) first carried its
+  ``reportUrl``; so the driver can report saved→link and Session-Info-said-ready→link latency and
+  looks per capture;
+- outcomes: a ``chat.postMessage`` into a thread, or a post to a ``response_url``, that carries no
+  report link (a thread reply that does is the report's notice, counted apart), with the
   ``time.monotonic()`` each arrived (the clock is system-wide on Linux, so the driver can compare),
   each tied to the command it answers (by the customer it names, else by where it went), so an
   outcome delivered twice for one command shows up;
 - every Slack Web API call, by method.
 
-``GET /_bench/stats`` returns the counts; ``POST /_bench/reset`` clears them and sets the latency.
+``GET /_bench/stats`` returns the counts; ``POST /_bench/reset`` clears them and sets the latency
+(and, optionally, ``report_after``).
 """
 
 from __future__ import annotations
@@ -59,6 +63,8 @@ class Counters:
     bugpilot_calls: int = 0
     session_info_calls: int = 0
     linked_at: dict[str, float] = field(default_factory=dict)  # report id -> first Slack message naming it
+    notices: int = 0  # thread replies carrying a report's link (the bot's "report is ready" mention)
+    linked_by: Counter[str] = field(default_factory=Counter)  # the method of each report's first linking message
     in_flight: int = 0
     peak_in_flight: int = 0
     outcomes: int = 0
@@ -81,11 +87,13 @@ class Counters:
             "session_info_calls": self.session_info_calls,
             "reports": reports,
             "looks_per_capture": [report["looks"] for report in reports],
-            "ready_to_link": [
-                report["linked_at"] - report["ready_at"]
-                for report in reports
-                if report["linked_at"] is not None and report["ready_at"] is not None
-            ],
+            # From the report being saved (its Session Info could say ready) to the link in Slack.
+            "ready_to_link": _gaps(reports, "ready_at"),
+            # From Session Info first answering with the report to the link in Slack.
+            "answered_to_link": _gaps(reports, "first_ready_at"),
+            "reports_linked": sum(report["linked_at"] is not None for report in reports),
+            "notices": self.notices,
+            "linked_by": dict(self.linked_by),
             "in_flight": self.in_flight,
             "peak_in_flight": self.peak_in_flight,
             "outcomes": self.outcomes,
@@ -101,12 +109,12 @@ class Upstreams:
 
     def __init__(self, latency: float) -> None:
         self.counters = Counters()
-        self.bugpilot = self._simulated(latency)
+        self.bugpilot = self._simulated(latency, REPORT_READY_AFTER)
         self._ts = 0
 
     @staticmethod
-    def _simulated(latency: float) -> SimulatedBugpilot:
-        delays = dict.fromkeys(("upload-screenshot", "upload-session", "show-recording-ui"), REPORT_READY_AFTER)
+    def _simulated(latency: float, report_after: float) -> SimulatedBugpilot:
+        delays = dict.fromkeys(("upload-screenshot", "upload-session", "show-recording-ui"), report_after)
         return SimulatedBugpilot(
             api_key=API_KEY, workspace_id=WORKSPACE_ID, online=Everyone(), latency=latency, report_delays=delays
         )
@@ -135,17 +143,20 @@ class Upstreams:
         self.counters.session_info_calls += 1
         return await self.bugpilot.handle_session_info(request)
 
-    def _links(self, args: dict[str, Any]) -> None:
-        """Note when a message first carried a report's link."""
-        for report in REPORT.findall(json.dumps(args)):
-            self.counters.linked_at.setdefault(report, time.monotonic())
+    def _links(self, method: str, args: dict[str, Any]) -> bool:
+        """Note when (and by which method) a message first carried a report's link; whether this one carries any."""
+        reports = REPORT.findall(json.dumps(args))
+        for report in reports:
+            if report not in self.counters.linked_at:
+                self.counters.linked_at[report] = time.monotonic()
+                self.counters.linked_by[method] += 1
+        return bool(reports)
 
     async def _slack_api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         args = await read_arguments(request)
         self.counters.slack_calls[method] += 1
-        if method in {"chat.postMessage", "chat.update", "chat.postEphemeral"}:
-            self._links(args)
+        linked = method in {"chat.postMessage", "chat.update", "chat.postEphemeral"} and self._links(method, args)
         if method == "auth.test":
             return web.json_response(
                 {"ok": True, "user_id": BOT_USER_ID, "team_id": TEAM_ID, "bot_id": "B_BOT", "user": "bugpilot"}
@@ -155,7 +166,9 @@ class Upstreams:
             return web.json_response({"ok": True, "channel": channel})
         if method == "chat.postMessage":
             thread_ts = args.get("thread_ts")
-            if thread_ts:
+            if thread_ts and linked:
+                self.counters.notices += 1
+            elif thread_ts:
                 self._outcome(_command_of(args) or f"thread:{thread_ts}")
             self._ts += 1
             ts = f"{int(time.time())}.{self._ts:06d}"
@@ -165,8 +178,9 @@ class Upstreams:
     async def _respond(self, request: web.Request) -> web.Response:
         raw = await request.read()
         self.counters.slack_calls["response_url"] += 1
-        self._links({"body": raw.decode(errors="replace")})
-        self._outcome(f"command:{request.match_info['key']}")
+        # A post carrying a report's link brings the outcome already delivered up to date: not an outcome of its own.
+        if not self._links("response_url", {"body": raw.decode(errors="replace")}):
+            self._outcome(f"command:{request.match_info['key']}")
         return web.Response(text="ok")
 
     def _outcome(self, key: str) -> None:
@@ -180,8 +194,19 @@ class Upstreams:
     async def _reset(self, request: web.Request) -> web.Response:
         settings = await request.json()
         self.counters = Counters()
-        self.bugpilot = self._simulated(float(settings["latency"]))
+        self.bugpilot = self._simulated(
+            float(settings["latency"]), float(settings.get("report_after", REPORT_READY_AFTER))
+        )
         return web.json_response({"ok": True})
+
+
+def _gaps(reports: list[dict[str, Any]], since: str) -> list[float]:
+    """Seconds from each linked report's ``since`` time to the first Slack message carrying its link."""
+    return [
+        report["linked_at"] - report[since]
+        for report in reports
+        if report["linked_at"] is not None and report[since] is not None
+    ]
 
 
 def _command_of(args: dict[str, Any]) -> str | None:

@@ -13,7 +13,7 @@ import pytest
 
 from bot.manifest import message_shortcuts
 from bot.sandbox.people import SUPPORT
-from bot.sandbox.server import Sandbox, running_sandbox
+from bot.sandbox.server import REPORT_WAIT, Sandbox, running_sandbox
 
 T = TypeVar("T")
 
@@ -48,9 +48,10 @@ class Driver:
 
 
 @asynccontextmanager
-async def driving() -> AsyncIterator[Driver]:
+async def driving(*, report_wait: float = REPORT_WAIT) -> AsyncIterator[Driver]:
+    """A running sandbox (following reports for ``report_wait`` seconds) and a session to its API."""
     async with (
-        running_sandbox(shortcuts=[*message_shortcuts(), TEST_SHORTCUT]) as sandbox,
+        running_sandbox(shortcuts=[*message_shortcuts(), TEST_SHORTCUT], report_wait=report_wait) as sandbox,
         aiohttp.ClientSession() as http,
     ):
         yield Driver(sandbox=sandbox, http=http)

@@ -11,7 +11,7 @@ import re
 from playwright.async_api import Page, expect
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.sandbox.people import SUPPORT
+from bot.sandbox.people import ME, SUPPORT
 from tests.browser_helpers import (
     BROWSER_LOOP,
     browser_fixture,  # noqa: F401 - fixtures, used by name
@@ -28,12 +28,17 @@ from tests.browser_helpers import (
 from tests.sandbox_helpers import Driver
 
 pytestmark = BROWSER_LOOP
+# The sandbox saves a screenshot's report 2 s after acceptance; the bot's looks come 2 s and 5 s after it.
+REPORT_MS = 12_000
+# A report the simulated browser saves only after the test (its outcome keeps saying "waiting").
+HELD_S = 3600.0
 
 
 async def test_slash_command_success_with_link_then_advice_when_the_customer_is_offline(page: Page, driver: Driver):
     """Typed command → request in the channel, success with its session link in the thread; offline → advice."""
+    driver.sandbox.bugpilot.report_delays["upload-screenshot"] = HELD_S  # stays "waiting" for the checks and photo
     await run(page, "/bugpilot screenshot alice@acme.com checkout button does nothing")
-    thread = await open_thread(page, "done, see the thread")
+    thread = await open_thread(page, "waiting for the report, see the thread")
     outcome = thread.locator(".message", has_text="Screenshot requested")
     await expect(outcome).to_contain_text("They see nothing")
     link = outcome.get_by_role("button", name="Open in Bugpilot")
@@ -55,16 +60,41 @@ async def test_slash_command_success_with_link_then_advice_when_the_customer_is_
     await screenshot(page, "sandbox-offline.png")
 
 
+async def test_a_command_is_followed_to_report_ready_with_the_link_and_a_mention(page: Page, driver: Driver):
+    """Command → "waiting for the report" → Report ready with Open report in place, a reply naming you, "done"."""
+    await run(page, "/bugpilot screenshot alice@acme.com checkout button does nothing")
+    request = channel_message(page, "a screenshot of alice@acme.com")
+    await expect(request).to_contain_text("waiting for the report")
+    thread = await open_thread(page, "a screenshot of alice@acme.com")
+    outcome = thread.locator(".message", has_text="Screenshot requested")
+    await expect(outcome).to_contain_text("waiting for the report")
+    ts = await outcome.get_attribute("data-ts")
+
+    ready = thread.locator(f'.message[data-ts="{ts}"]')
+    await expect(ready).to_contain_text("Report ready", timeout=REPORT_MS)
+    report_url = f"{driver.sandbox.url}sandbox/bugpilot/report/"
+    open_report = ready.get_by_role("button", name="Open report")
+    await expect(open_report).to_have_attribute("href", re.compile(re.escape(report_url)))
+    notice = thread.locator(".message", has_text="the report with the screenshot")
+    await expect(notice.locator(f'.mention[data-user="{ME}"]')).to_be_visible()
+    await expect(notice.get_by_role("link", name="Open report")).to_have_attribute(
+        "href", await open_report.get_attribute("href") or "?"
+    )
+    await expect(request).to_contain_text("done: the report is ready")
+    await no_raw_markup(page)
+    await screenshot(page, "sandbox-report-ready.png")
+
+
 async def test_what_you_send_scrolls_into_view_with_the_thread_open(page: Page):
     """As in Slack: your new message and its answer show at the bottom, even after a thread narrowed the channel."""
     await page.set_viewport_size({"width": 1024, "height": 600})
     note = "checkout spins " * 30
     for customer in ("alice@acme.com", "cust_8812", "bob@customer.io"):
         await run(page, f"/bugpilot screenshot {customer} {note}")
-        await expect(channel_message(page, f"of {customer} — done")).to_be_visible()
-    await open_thread(page, "of alice@acme.com — done")
+        await expect(channel_message(page, f"of {customer} — ").filter(has_text="see the thread")).to_be_visible()
+    await open_thread(page, "of alice@acme.com — ")
     await run(page, "/bugpilot session alice@acme.com last one")
-    await expect(channel_message(page, "session replay of alice@acme.com — done")).to_be_in_viewport()
+    await expect(channel_message(page, "session replay of alice@acme.com — ")).to_be_in_viewport()
 
 
 async def test_use_puts_a_command_for_the_customer_in_the_composer_with_its_usage(page: Page):
@@ -103,10 +133,11 @@ async def test_a_message_the_page_cannot_draw_is_reported_and_the_rest_still_dra
     problems.remove(f"page error: {error}")
 
 
-async def test_nothing_is_rendered_as_raw_markup_or_html(page: Page):
+async def test_nothing_is_rendered_as_raw_markup_or_html(page: Page, driver: Driver):
     """Markup in a note shows as text: no element made from it, no script run, no @channel."""
+    driver.sandbox.bugpilot.report_delays["upload-session"] = HELD_S
     await run(page, '/bugpilot session cust_8812 <img src=x onerror="window.owned=1"> & <!channel> <b>bold</b>')
-    thread = await open_thread(page, "done, see the thread")
+    thread = await open_thread(page, "waiting for the report, see the thread")
     await expect(thread.locator(".message", has_text="Session replay requested")).to_contain_text(
         '<img src=x onerror="window.owned=1"> & <!channel> <b>bold</b>'
     )

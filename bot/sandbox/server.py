@@ -39,11 +39,13 @@ from bot.sandbox.slack import SimulatedSlack
 from bot.sandbox.workspace import Workspace
 from bot.settings import Settings
 
-__all__ = ["CUSTOMERS", "Sandbox", "bind", "build_sandbox", "running_sandbox"]
+__all__ = ["CUSTOMERS", "REPORT_WAIT", "Sandbox", "bind", "build_sandbox", "running_sandbox"]
 
 STATIC = Path(__file__).parent / "static"
 CUSTOMERS = {"alice@acme.com": True, "cust_8812": True, "bob@customer.io": True, "carol@acme.com": False}
 BUGPILOT_TIMEOUT = 5.0
+# How long the sandbox follows a capture to its report (BUGPILOT_REPORT_WAIT), unless told otherwise.
+REPORT_WAIT = 300.0
 
 
 class SandboxSettings(Settings):
@@ -89,10 +91,13 @@ def bind(host: str = "127.0.0.1", port: int = 3000) -> socket.socket:
     return sock
 
 
-def build_sandbox(sock: socket.socket, *, shortcuts: list[dict[str, str]] | None = None) -> Sandbox:
+def build_sandbox(
+    sock: socket.socket, *, shortcuts: list[dict[str, str]] | None = None, report_wait: float = REPORT_WAIT
+) -> Sandbox:
     """Wire the bot and the stand-ins onto one application served from ``sock``.
 
-    ``shortcuts`` are the message shortcuts offered on messages (default: the manifest's).
+    ``shortcuts`` are the message shortcuts offered on messages (default: the manifest's);
+    ``report_wait`` is the bot's ``BUGPILOT_REPORT_WAIT``, seconds (a test may shorten it).
     """
     host, port = sock.getsockname()[:2]
     if host in {"0.0.0.0", "::"}:  # noqa: S104 - reaching ourselves when bound to every address
@@ -115,6 +120,7 @@ def build_sandbox(sock: socket.socket, *, shortcuts: list[dict[str, str]] | None
         # Short enough to watch a customer come online during a demo.
         bugpilot_keep_trying_every=5.0,
         bugpilot_keep_trying_for=120.0,
+        bugpilot_report_wait=report_wait,
         # A store of its own that goes with the sandbox: nothing it remembers outlives it.
         database_url=f"sqlite:///{state_dir / 'sandbox.db'}",
     )
@@ -201,10 +207,14 @@ def _serving(app: web.Application, sock: socket.socket) -> Callable[[web.Applica
 
 @asynccontextmanager
 async def running_sandbox(
-    host: str = "127.0.0.1", port: int = 0, *, shortcuts: list[dict[str, str]] | None = None
+    host: str = "127.0.0.1",
+    port: int = 0,
+    *,
+    shortcuts: list[dict[str, str]] | None = None,
+    report_wait: float = REPORT_WAIT,
 ) -> AsyncIterator[Sandbox]:
     """Serve a sandbox in the running loop until the block ends (tests, embedding)."""
-    sandbox = build_sandbox(bind(host, port), shortcuts=shortcuts)
+    sandbox = build_sandbox(bind(host, port), shortcuts=shortcuts, report_wait=report_wait)
     runner = web.AppRunner(sandbox.app, access_log=None)
     await runner.setup()
     try:

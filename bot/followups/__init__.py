@@ -5,6 +5,7 @@
 - ``busy``: one follow-up at a time per outcome message, across processes.
 - ``try_again``: repeat a capture once and show the result in place.
 - ``keep_trying``: repeat it on a schedule until the customer comes online, across restarts.
+- ``saved``: what a durable job on an outcome message (a watch, a report wait) keeps in its row.
 
 The listeners for the buttons are in ``bot.surfaces.buttons``; the outcome seam in ``bot.outcomes``.
 """

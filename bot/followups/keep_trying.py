@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass, field
 
 import structlog
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import ValidationError
 
 from bot.attempt import Attempt
 from bot.blocks import Message
@@ -36,6 +36,7 @@ from bot.followups.blocks import (
     build_watch_success_notice,
 )
 from bot.followups.button import FollowUp
+from bot.followups.saved import SavedAt
 from bot.followups.try_again import finish, next_value
 from bot.outcomes import OutcomeRef, show
 from bot.services import Services
@@ -57,16 +58,9 @@ class WatchPolicy:
     max_per_user: int = 5
 
 
-class _Saved(BaseModel):
+class _Saved(SavedAt):
     """What a watch keeps in its row: enough for any process to go on with it."""
 
-    model_config = ConfigDict(frozen=True)
-
-    channel_id: str
-    ts: str | None
-    ephemeral: bool
-    response_url: str | None
-    followup: FollowUp
     started_by: str
     first_attempt: int
     until: float
@@ -85,10 +79,7 @@ class _Watch:
 
     def saved(self) -> str:
         return _Saved(
-            channel_id=self.ref.channel_id,
-            ts=self.ref.ts,
-            ephemeral=self.ref.ephemeral,
-            response_url=self.ref.response_url,
+            **SavedAt.place(self.ref),
             followup=self.followup,
             started_by=self.started_by,
             first_attempt=self.first_attempt,
@@ -191,9 +182,7 @@ class Watches:
             log.warning("watch.unreadable", key=key)
             self._tasks.spawn(self._busy.release(key), name="watch:drop")
             return
-        ref = OutcomeRef(
-            channel_id=saved.channel_id, ts=saved.ts, ephemeral=saved.ephemeral, response_url=saved.response_url
-        )
+        ref = saved.ref
         watch = _Watch(
             ref=ref,
             followup=saved.followup,

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 import structlog
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import ValidationError
 
 from bot.attempt import summarize
 from bot.audit import record_report
@@ -36,6 +36,7 @@ from bot.capture import CaptureRequest, Surface
 from bot.delivery import Delivery
 from bot.errors import BugpilotError, BugpilotRateLimited, StoreUnavailable
 from bot.followups.button import FollowUp, FollowUpCodec
+from bot.followups.saved import SavedAt
 from bot.outcomes import OutcomeRef, show
 from bot.private_blocks import build_request_neutral
 from bot.reports.blocks import build_no_report, build_report_notice, build_report_ready, build_report_stopped
@@ -52,16 +53,9 @@ log = structlog.get_logger(__name__)
 MAX_WAITS: Final = 2000
 
 
-class _Saved(BaseModel):
+class _Saved(SavedAt):
     """What a wait keeps in its row: enough for any process to go on with it."""
 
-    model_config = ConfigDict(frozen=True)
-
-    channel_id: str
-    ts: str | None
-    ephemeral: bool
-    response_url: str | None
-    followup: FollowUp
     session_url: str
     accepted_at: float
     looks: int
@@ -86,10 +80,7 @@ class _Wait:
 
     def saved(self) -> str:
         return _Saved(
-            channel_id=self.ref.channel_id,
-            ts=self.ref.ts,
-            ephemeral=self.ref.ephemeral,
-            response_url=self.ref.response_url,
+            **SavedAt.place(self.ref),
             followup=self.followup,
             session_url=self.session_url,
             accepted_at=self.accepted_at,
@@ -191,7 +182,7 @@ class ReportWaits:
                 with contextlib.suppress(StoreUnavailable):
                     await self._log.release(taken.key)
                 continue
-            ref = OutcomeRef(saved.channel_id, saved.ts, ephemeral=saved.ephemeral, response_url=saved.response_url)
+            ref = saved.ref
             wait = _Wait(
                 key=taken.key,
                 ref=ref,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,7 @@ from tests.fakes import (
     payload_body,
     sign,
 )
+from tests.fleet import Fleet, make_fleet
 from tests.postgres import PostgresServer, postgres_server
 
 
@@ -127,3 +128,23 @@ def _online(fake_bugpilot: FakeBugpilot) -> set[str]:
 def _postgres() -> Iterator[PostgresServer]:
     """A throwaway PostgreSQL server shared by the session's tests (each makes its own database)."""
     yield from postgres_server()
+
+
+@pytest.fixture(name="fleet")
+async def _fleet(aiohttp_server: Any, tmp_path: Path) -> AsyncIterator[Fleet]:
+    """Real bot processes sharing one SQLite store, with fake Slack and Bugpilot."""
+    fleet = await make_fleet(aiohttp_server, f"sqlite:///{tmp_path / 'bot.db'}")
+    try:
+        yield fleet
+    finally:
+        await fleet.close()
+
+
+@pytest.fixture(name="pg_fleet")
+async def _pg_fleet(aiohttp_server: Any, postgres: PostgresServer) -> AsyncIterator[Fleet]:
+    """Real bot processes sharing a fresh PostgreSQL database, with fake Slack and Bugpilot."""
+    fleet = await make_fleet(aiohttp_server, postgres.new_database())
+    try:
+        yield fleet
+    finally:
+        await fleet.close()

@@ -6,36 +6,13 @@ import asyncio
 import json
 import signal
 import time
-from collections.abc import AsyncIterator
-from pathlib import Path
-
-import pytest
 
 from tests.fakes import Call, command_body
-from tests.fleet import Fleet, make_fleet
+from tests.fleet import Fleet
 from tests.interactions import blocks_of
-from tests.postgres import PostgresServer
 from tests.test_process import Process, _send
 
 CUSTOMER = "alice@acme.com"
-
-
-@pytest.fixture(name="fleet")
-async def _fleet(aiohttp_server, tmp_path: Path) -> AsyncIterator[Fleet]:
-    fleet = await make_fleet(aiohttp_server, f"sqlite:///{tmp_path / 'bot.db'}")
-    try:
-        yield fleet
-    finally:
-        await fleet.close()
-
-
-@pytest.fixture(name="pg_fleet")
-async def _pg_fleet(aiohttp_server, postgres: PostgresServer) -> AsyncIterator[Fleet]:
-    fleet = await make_fleet(aiohttp_server, postgres.new_database())
-    try:
-        yield fleet
-    finally:
-        await fleet.close()
 
 
 async def _waiting(fleet: Fleet, port: int) -> Call:

@@ -4,26 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from collections.abc import AsyncIterator
-from pathlib import Path
-
-import pytest
 
 from tests.fakes import command_body, payload_body
-from tests.fleet import Fleet, make_fleet
+from tests.fleet import Fleet
 from tests.interactions import blocks_of, buttons, click
 from tests.test_process import _send
 
 CUSTOMER = "alice@acme.com"
-
-
-@pytest.fixture(name="fleet")
-async def _fleet(aiohttp_server, tmp_path: Path) -> AsyncIterator[Fleet]:
-    fleet = await make_fleet(aiohttp_server, f"sqlite:///{tmp_path / 'bot.db'}")
-    try:
-        yield fleet
-    finally:
-        await fleet.close()
 
 
 async def _watching(fleet: Fleet, port: int) -> str:

@@ -129,7 +129,7 @@ def test_manifest_keeps_slacks_limits_and_asks_for_what_the_bot_uses():
 
 def _without_request_urls(manifest: dict[str, Any]) -> dict[str, Any]:
     """The manifest with every request URL and socket_mode_enabled taken out, for comparing the rest."""
-    copy = yaml.safe_load(yaml.safe_dump(manifest))
+    copy: dict[str, Any] = yaml.safe_load(yaml.safe_dump(manifest))
     for command in copy["features"]["slash_commands"]:
         command.pop("url", None)
     for section in ("interactivity", "event_subscriptions"):

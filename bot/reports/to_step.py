@@ -21,7 +21,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.bugpilot.codes import meaning_of
 from bot.capture import ACTION_NAMES, CaptureRequest
 from bot.error_blocks import render_error
-from bot.errors import BotError, BugpilotError, UsageError
+from bot.errors import BotError, BugpilotError, TargetUserError, UsageError
 from bot.markup import clip, markup_to_text
 from bot.payloads.step import STEP_OUTPUTS
 from bot.slack_failures import SLACK_FAILURES, failure_name
@@ -69,7 +69,9 @@ def step_outputs(
 def step_failure(error: BotError, request: CaptureRequest | None = None) -> str:
     """One plain line for ``completeError``: what went wrong and, for Bugpilot's answers, who can fix it."""
     if isinstance(error, UsageError):
-        line = f"{markup_to_text(error.reason)}"
+        line = markup_to_text(error.reason)
+    elif isinstance(error, TargetUserError):
+        line = f"I can't capture that member: {markup_to_text(error.reason)}"
     else:
         line = f"{markup_to_text(render_error(error, request).text)}."
     if isinstance(error, BugpilotError):
@@ -79,11 +81,10 @@ def step_failure(error: BotError, request: CaptureRequest | None = None) -> str:
 
 def step_no_report(request: CaptureRequest, *, waited: float) -> str:
     """The plain line for a report that did not arrive in time."""
-    minutes = max(1, round(waited / 60))
+    within = f"{round(waited / 60)} minutes" if waited >= 120 else f"{waited:g} seconds"
     return (
-        f"No report arrived for the {ACTION_NAMES[request.action]} of {request.customer} within "
-        f"{minutes} minute{'s' if minutes != 1 else ''}: the customer may have closed the page, "
-        "cancelled the recording, or the upload failed."
+        f"No report arrived for the {ACTION_NAMES[request.action]} of {request.customer} within {within}: "
+        "the customer may have closed the page, cancelled the recording, or the upload failed."
     )
 
 

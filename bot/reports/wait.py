@@ -41,6 +41,7 @@ from bot.outcomes import OutcomeRef
 from bot.reports.pace import Pace
 from bot.reports.to_message import MessageEnd
 from bot.reports.to_step import StepEnd, StepResults
+from bot.store.captures import CaptureLog
 from bot.store.followups import REPORT_PREFIX, FollowUpLog
 from bot.tasks import BackgroundTasks
 
@@ -86,6 +87,7 @@ class _Saved(BaseModel):
     accepted_at: float
     looks: int
     wait: float | None = None  # None (rows before it was kept): the process's own wait
+    capture_id: str | None = None
 
 
 @dataclass
@@ -95,6 +97,7 @@ class _Wait:
     session_url: str
     accepted_at: float  # wall-clock seconds: the same for every process
     pace: Pace
+    capture_id: str | None = None  # the capture's record, told how the wait ended
     looks: int = 0
     retry_after: float | None = None
     durable: bool = True
@@ -102,7 +105,13 @@ class _Wait:
     shutting_down: bool = False
 
     def saved(self) -> str:
-        own = _Saved(session_url=self.session_url, accepted_at=self.accepted_at, looks=self.looks, wait=self.pace.wait)
+        own = _Saved(
+            session_url=self.session_url,
+            accepted_at=self.accepted_at,
+            looks=self.looks,
+            wait=self.pace.wait,
+            capture_id=self.capture_id,
+        )
         return json.dumps({**self.end.saved(), **own.model_dump()})
 
 
@@ -116,11 +125,13 @@ class ReportWaits:
         delivery: Delivery,
         buttons: FollowUpCodec,
         log: FollowUpLog,
+        records: CaptureLog,
         tasks: BackgroundTasks,
         wait: float,
     ) -> None:
         self._client = session_info
         self._log = log
+        self._records = records
         self._tasks = tasks
         self._wait = wait
         self._waits: dict[str, _Wait] = {}
@@ -151,15 +162,19 @@ class ReportWaits:
         *,
         neutral_ts: str | None = None,
         notify: Iterable[str] = (),
+        capture_id: str | None = None,
     ) -> None:
         """Follow ``accepted`` to its report and show the end in the outcome message at ``ref``."""
         people = tuple(dict.fromkeys(user for user in notify if user))
-        await self.follow(MessageEnd(self._delivery, self._buttons, ref, followup, neutral_ts, people), accepted)
+        end = MessageEnd(self._delivery, self._buttons, ref, followup, neutral_ts, people)
+        await self.follow(end, accepted, capture_id=capture_id)
 
-    async def follow(self, end: ReportEnd, accepted: ActionAccepted, *, wait: float | None = None) -> None:
+    async def follow(
+        self, end: ReportEnd, accepted: ActionAccepted, *, wait: float | None = None, capture_id: str | None = None
+    ) -> None:
         """Follow ``accepted`` to its report, for ``wait`` seconds at most, and give ``end`` the result.
 
-        The wait is written down first, if the store answers.
+        The wait is written down first, if the store answers; ``capture_id``'s record is told how it ended.
         """
         assert accepted.session_info_url is not None  # noqa: S101 - ``follows`` said yes
         seconds = self._wait if wait is None else min(wait, self._wait)
@@ -169,6 +184,7 @@ class ReportWaits:
             session_url=accepted.session_info_url,
             accepted_at=time.time(),
             pace=Pace(seconds),
+            capture_id=capture_id,
         )
         try:
             await self._log.claim(followed.key)
@@ -211,6 +227,7 @@ class ReportWaits:
                 session_url=saved.session_url,
                 accepted_at=saved.accepted_at,
                 pace=Pace(self._wait if saved.wait is None else saved.wait),
+                capture_id=saved.capture_id,
                 looks=saved.looks,
             )
             log.info("report.resumed", looks=saved.looks)
@@ -260,13 +277,22 @@ class ReportWaits:
         wait_ms = round((time.time() - wait.accepted_at) * 1000)
         if end == "ready" and isinstance(found, str):
             await wait.end.ready(found, session_url=wait.session_url)
+            await self._record(wait, "ready", found)
             record_report(request, outcome="ready", report_url=found, wait_ms=wait_ms, looks=wait.looks)
         elif isinstance(found, BugpilotError):
             await wait.end.stopped(found, session_url=wait.session_url)
+            await self._record(wait, found.label, None)
             record_report(request, outcome=found.label, report_url=None, wait_ms=wait_ms, looks=wait.looks)
         else:
             await wait.end.no_report(waited=wait.pace.wait, session_url=wait.session_url)
+            await self._record(wait, "no_report", None)
             record_report(request, outcome="REPORT_NOT_FOUND", report_url=None, wait_ms=wait_ms, looks=wait.looks)
+
+    async def _record(self, wait: _Wait, outcome: str, report_url: str | None) -> None:
+        """Tell the capture's record how its wait ended (App Home shows it; unfurls find the report by it)."""
+        if wait.capture_id is not None:
+            with contextlib.suppress(StoreUnavailable):  # the record keeps saying "waiting"
+                await self._records.record_report(wait.capture_id, outcome=outcome, report_url=report_url)
 
     async def _save(self, wait: _Wait) -> None:
         if wait.durable:

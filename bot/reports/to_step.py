@@ -5,7 +5,7 @@ A step run is completed exactly once, with the run's own token (the ``function_e
 issued at the latest (slackapi/bolt-python#1075), so a step's report wait is capped at
 ``STEP_REPORT_WAIT`` seconds: the step completes while the token still works, a restart mid-wait
 (a lease of seconds) included. Success gives the outputs ``outcome``, ``report_url`` and
-``session_info_url``; a failure gives one plain line (no Slack markup: Workflow Builder shows it as is).
+``session_info_url``; a failure gives one plain line (``bot.steps``).
 """
 
 from __future__ import annotations
@@ -18,31 +18,22 @@ import structlog
 from pydantic import BaseModel, ConfigDict, SecretStr, field_serializer
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.bugpilot.codes import meaning_of
-from bot.capture import ACTION_NAMES, CaptureRequest
-from bot.error_blocks import render_error
-from bot.errors import BotError, BugpilotError, TargetUserError, UsageError
-from bot.markup import clip, markup_to_text
-from bot.payloads.step import STEP_OUTPUTS
+from bot.capture import CaptureRequest
+from bot.errors import BugpilotError
 from bot.slack_failures import SLACK_FAILURES, failure_name
+from bot.steps import step_failure, step_no_report, step_outputs
 
 __all__ = [
     "STEP_REPORT_WAIT",
     "StepEnd",
     "StepResults",
     "StepRun",
-    "step_failure",
-    "step_no_report",
-    "step_outputs",
 ]
 
 log = structlog.get_logger(__name__)
 
 # At most 10 minutes of looking for the report: the token lives 15, the Bugpilot call and a takeover fit in the rest.
 STEP_REPORT_WAIT: Final = 600.0
-_REASON_LIMIT: Final = 500
-
-Outcome = Literal["ready", "sent"]
 
 
 class StepRun(BaseModel):
@@ -56,36 +47,6 @@ class StepRun(BaseModel):
     @field_serializer("token", when_used="json")
     def _token_in_row(self, token: SecretStr | None) -> str | None:
         return token.get_secret_value() if token is not None else None
-
-
-def step_outputs(
-    outcome: Outcome, *, report_url: str | None = None, session_info_url: str | None = None
-) -> dict[str, str]:
-    """The step's declared outputs, every one present (an unknown URL is "")."""
-    values = {"outcome": outcome, "report_url": report_url or "", "session_info_url": session_info_url or ""}
-    return {name: values[name] for name in STEP_OUTPUTS}
-
-
-def step_failure(error: BotError, request: CaptureRequest | None = None) -> str:
-    """One plain line for ``completeError``: what went wrong and, for Bugpilot's answers, who can fix it."""
-    if isinstance(error, UsageError):
-        line = markup_to_text(error.reason)
-    elif isinstance(error, TargetUserError):
-        line = f"I can't capture that member: {markup_to_text(error.reason)}"
-    else:
-        line = f"{markup_to_text(render_error(error, request).text)}."
-    if isinstance(error, BugpilotError):
-        line += f" Who can fix it: {markup_to_text(meaning_of(error).fixer)}."
-    return clip(" ".join(line.replace("`", "").split()), _REASON_LIMIT)
-
-
-def step_no_report(request: CaptureRequest, *, waited: float) -> str:
-    """The plain line for a report that did not arrive in time."""
-    within = f"{round(waited / 60)} minutes" if waited >= 120 else f"{waited:g} seconds"
-    return (
-        f"No report arrived for the {ACTION_NAMES[request.action]} of {request.customer} within {within}: "
-        "the customer may have closed the page, cancelled the recording, or the upload failed."
-    )
 
 
 class StepResults:

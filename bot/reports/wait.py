@@ -6,7 +6,7 @@ and refused connections mean "not yet"; a 429 waits as long as Bugpilot asks. It
 with **no report** by the deadline, or **stopped** by an answer that won't change
 (``INVALID_SESSION_TOKEN``, 401, 403, an answer that is not the documented one).
 
-Where the end goes is the wait's ``ReportEnd``: the capture's outcome message
+Where the end goes is the wait's ``ReportEnd`` (``bot.reports.end``): the capture's outcome message
 (``bot.reports.to_message``) or a Workflow Builder step run to complete (``bot.reports.to_step``).
 The wait itself knows neither.
 
@@ -25,7 +25,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Final, Protocol
+from typing import Final
 
 import structlog
 from pydantic import BaseModel, ConfigDict
@@ -33,11 +33,11 @@ from pydantic import BaseModel, ConfigDict
 from bot.audit import record_report
 from bot.bugpilot.models import ActionAccepted
 from bot.bugpilot.session_info import SessionInfoClient, keeps_waiting
-from bot.capture import CaptureRequest
 from bot.delivery import Delivery
 from bot.errors import BugpilotError, BugpilotRateLimited, StoreUnavailable
 from bot.followups.button import FollowUp, FollowUpCodec
 from bot.outcomes import OutcomeRef
+from bot.reports.end import ReportEnd
 from bot.reports.pace import Pace
 from bot.reports.to_message import MessageEnd
 from bot.reports.to_step import StepEnd, StepResults
@@ -45,37 +45,12 @@ from bot.store.captures import CaptureLog
 from bot.store.followups import REPORT_PREFIX, FollowUpLog
 from bot.tasks import BackgroundTasks
 
-__all__ = ["MAX_WAITS", "ReportEnd", "ReportWaits"]
+__all__ = ["MAX_WAITS", "ReportWaits"]
 
 log = structlog.get_logger(__name__)
 
 # Waits one process runs at once (each is a sleeping task and a row); beyond it, captures aren't followed.
 MAX_WAITS: Final = 2000
-
-
-class ReportEnd(Protocol):
-    """Where a wait's result goes: one of its three methods is called once, when the wait ends."""
-
-    @property
-    def request(self) -> CaptureRequest:
-        """The capture followed (for the audit line and the words)."""
-        ...
-
-    def saved(self) -> dict[str, object]:
-        """Its fields for the wait's row, with ``to`` naming its kind (a message's may leave it out)."""
-        ...
-
-    async def ready(self, report_url: str, *, session_url: str) -> None:
-        """The report is there."""
-        ...
-
-    async def no_report(self, *, waited: float, session_url: str) -> None:
-        """The deadline passed without a report."""
-        ...
-
-    async def stopped(self, error: BugpilotError, *, session_url: str) -> None:
-        """An answer that won't change ended the wait."""
-        ...
 
 
 class _Saved(BaseModel):

@@ -16,39 +16,20 @@ import structlog
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot.capture import Surface
-from bot.commands import ACTION_WORDS, MAX_NOTE_LENGTH, Command, note_too_long, parse_target
 from bot.dedupe import key_of
 from bot.errors import TargetUserError, UsageError
-from bot.markup import shown
-from bot.payloads.step import STEP_CALLBACK_ID, FunctionExecuted, StepInputs
-from bot.reports.to_step import STEP_REPORT_WAIT, StepEnd, StepResults, StepRun, step_failure, step_outputs
+from bot.payloads.step import STEP_CALLBACK_ID, FunctionExecuted
+from bot.reports.to_step import STEP_REPORT_WAIT, StepEnd, StepResults, StepRun
 from bot.services import Services
+from bot.steps import step_command, step_failure, step_outputs
 from bot.tasks import BackgroundTasks
 from bot.workflow import Place, capture_once, resolve_request
 
-__all__ = ["register", "step_command"]
+__all__ = ["register"]
 
 log = structlog.get_logger(__name__)
 
 _RESTARTING = "Bugpilot is restarting; run the workflow again in a few seconds."
-
-
-def step_command(inputs: StepInputs) -> Command:
-    """The capture the step's inputs ask for (pure); ``UsageError`` with a plain reason when they can't be used."""
-    word = " ".join((inputs.action or "").split()).lower()
-    action = ACTION_WORDS.get(word)
-    if action is None:
-        known = "screenshot, session or record"
-        raise UsageError(f"The step's action is `{shown(word, 60)}`: use {known}." if word else f"Choose {known}.")
-    customer = (inputs.customer or "").strip()
-    if not customer:
-        raise UsageError("The step's customer is empty: give their email or the ID your app passes to identify().")
-    if len(customer.split()) > 1:
-        raise UsageError(f"The step's customer `{shown(customer, 60)}` has spaces: give one email or ID.")
-    note = " ".join((inputs.note or "").split())
-    if len(note) > MAX_NOTE_LENGTH:
-        raise UsageError(note_too_long(len(note)))
-    return Command(action=action, target=parse_target(customer), note=note)
 
 
 def register(bolt: AsyncApp, services: Services, tasks: BackgroundTasks) -> None:

@@ -170,8 +170,8 @@ def access_middleware(
         body: dict[str, Any],
         context: MutableMapping[str, Any],
         ack: AsyncAck,
-        fail: AsyncFail,
         next: Next,  # noqa: A002 - Bolt passes the argument by this name
+        fail: AsyncFail | None = None,  # Bolt's, for a step run (None: called outside Bolt)
     ) -> Any:  # noqa: ANN401 - whatever Bolt's next() returns
         envelope = Envelope.parse(body)
         kind = _kind(envelope)
@@ -201,7 +201,7 @@ def access_middleware(
             kind=kind,
             reason=reason,
         )
-        if step:
+        if step and fail is not None:
             tasks.spawn(_fail_step(fail, reason), name="access:step_refused")
             return BoltResponse(status=200, body="")
         message = render_error(policy.denied(reason))

@@ -1,0 +1,100 @@
+"""The App Home tab: ``app_home_opened`` (tab ``home``) publishes the person's Home with ``views.publish``.
+
+The event is acknowledged first; the view is built and published in the background. The records
+come from the store (``CaptureLog.recent``) and the setup line from the newest finished capture, so
+opening the tab never calls Bugpilot. The access middleware has already said whether this person
+may capture (``CAPTURE_REFUSAL``): if not, the team's captures are left out. A Slack Connect guest
+(the payload names another workspace) sees only their own section. The Messages tab is ignored.
+
+Opening the tab repeatedly within ``REPEAT_WINDOW_S`` publishes once per process; two processes may
+each publish (the same view, twice: cheap, and ``views.publish`` replaces the whole tab).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from typing import Any, Final
+
+import structlog
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+
+from bot.access import CAPTURE_REFUSAL
+from bot.audit import record_home
+from bot.errors import StoreUnavailable
+from bot.home_blocks import MAX_SHOWN, HomeCapture, HomeState, build_home
+from bot.payloads.home import AppHomeOpened
+from bot.services import Services
+from bot.slack_failures import SLACK_FAILURES, failure_name
+from bot.tasks import BackgroundTasks
+
+__all__ = ["GUEST_REASON", "REPEAT_WINDOW_S", "Repeats", "publish_home", "register"]
+
+REPEAT_WINDOW_S: Final = 1.0
+GUEST_REASON: Final = "Bugpilot here works only for members of the workspace it is installed in."
+
+log = structlog.get_logger(__name__)
+
+
+class Repeats:
+    """Who had their Home published in the last ``window`` seconds (this process only)."""
+
+    def __init__(self, window: float = REPEAT_WINDOW_S) -> None:
+        self._window = window
+        self._last: dict[str, float] = {}
+
+    def first(self, user_id: str) -> bool:
+        """True, and remembered, unless ``user_id`` was let through within the window."""
+        now = asyncio.get_running_loop().time()
+        self._last = {user: at for user, at in self._last.items() if now - at < self._window}
+        if user_id in self._last:
+            return
+        self._last[user_id] = now
+
+
+def register(bolt: AsyncApp, services: Services, tasks: BackgroundTasks) -> None:
+    """Wire the ``app_home_opened`` listener."""
+    repeats = Repeats()
+
+    async def on_home_opened(body: dict[str, Any], context: AsyncBoltContext) -> None:
+        opened = AppHomeOpened.parse(body)  # unreadable: the error handler logs it and acknowledges the event
+        if not opened.on_home_tab:
+            log.info("home.ignored", tab=opened.event.tab)
+            return
+        if not repeats.first(opened.user_id):
+            log.info("home.repeated")
+            return
+        installed = context.authorize_result.team_id if context.authorize_result is not None else None
+        guest = opened.is_guest(installed or context.team_id)
+        refusal = GUEST_REASON if guest else context.get(CAPTURE_REFUSAL)
+        team_id = installed or context.team_id or opened.team_id or ""
+        publish = publish_home(services, team_id=team_id, user_id=opened.user_id, refusal=refusal, guest=guest)
+        tasks.spawn(publish, name="home:publish")
+
+    bolt.event("app_home_opened")(on_home_opened)
+
+
+async def publish_home(
+    services: Services, *, team_id: str, user_id: str, refusal: str | None, guest: bool = False
+) -> None:
+    """Read the records, build the Home and publish it for ``user_id``; a Slack failure is logged by name.
+
+    The team's captures are read only for a member (a guest's view names none of them), and shown only
+    without a ``refusal``; their newest finished one gives the setup line.
+    """
+    own: Sequence[HomeCapture] | None = None
+    team: Sequence[HomeCapture] | None = None
+    try:
+        own = await services.captures.recent(team_id, requester_id=user_id, limit=MAX_SHOWN)
+        if not guest:
+            team = await services.captures.recent(team_id, limit=MAX_SHOWN)
+    except StoreUnavailable:
+        log.warning("home.store_unavailable")
+    view = build_home(HomeState(user_id=user_id, own=own, team=team, refusal=refusal, guest=guest))
+    try:
+        await services.delivery.client.views_publish(user_id=user_id, view=view)
+    except SLACK_FAILURES as exc:
+        log.warning("home.publish_failed", method="views.publish", error=failure_name(exc))
+        return
+    record_home(team_id=team_id, user_id=user_id, team_shown=refusal is None, reason=refusal)
+    log.info("home.published", own=len(own) if own is not None else None, team_shown=refusal is None)

@@ -14,7 +14,7 @@ import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Final, Protocol
+from typing import Final
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -30,13 +30,12 @@ from slack_sdk.models.views import View
 from bot.blocks import ACTION_OPEN_SESSION, button_url, context_block, section_block
 from bot.bugpilot.codes import CODES
 from bot.capture import ACTION_NAMES
-from bot.commands import Action
 from bot.markup import clip_mrkdwn, shown
+from bot.store.captures import CaptureRecord
 
 __all__ = [
     "ACTION_NEW_CAPTURE",
     "MAX_SHOWN",
-    "HomeCapture",
     "HomeState",
     "build_home",
     "outcome_words",
@@ -66,27 +65,6 @@ _UNREACHABLE: Final = frozenset({"TIMEOUT", "NETWORK_ERROR", "CONNECTION_FAILED"
 _HTTP_CODE = re.compile(r"HTTP_(\d{3})")
 
 
-class HomeCapture(Protocol):
-    """What the Home reads of a capture record (``bot.store.captures.CaptureRecord``)."""
-
-    @property
-    def requester_id(self) -> str: ...
-    @property
-    def customer(self) -> str: ...
-    @property
-    def action(self) -> Action: ...
-    @property
-    def note(self) -> str | None: ...
-    @property
-    def outcome(self) -> str | None: ...
-    @property
-    def report_url(self) -> str | None: ...
-    @property
-    def created_at(self) -> float: ...
-    @property
-    def updated_at(self) -> float | None: ...
-
-
 @dataclass(frozen=True)
 class HomeState:
     """Everything one Home view shows.
@@ -97,8 +75,8 @@ class HomeState:
     """
 
     user_id: str
-    own: Sequence[HomeCapture] | None
-    team: Sequence[HomeCapture] | None
+    own: Sequence[CaptureRecord] | None
+    team: Sequence[CaptureRecord] | None
     refusal: str | None = None
     guest: bool = False
 
@@ -123,7 +101,7 @@ def build_home(state: HomeState) -> View:
     return View(type="home", blocks=blocks[:MAX_BLOCKS])
 
 
-def _list(records: Sequence[HomeCapture] | None, *, mine: bool) -> list[Block]:
+def _list(records: Sequence[CaptureRecord] | None, *, mine: bool) -> list[Block]:
     if records is None:
         return [section_block(":warning: I can't read the captures right now (the database isn't answering).")]
     if not records:
@@ -132,7 +110,7 @@ def _list(records: Sequence[HomeCapture] | None, *, mine: bool) -> list[Block]:
     return [_capture(record, mine=mine) for record in records[:MAX_SHOWN]]
 
 
-def _capture(record: HomeCapture, *, mine: bool) -> SectionBlock:
+def _capture(record: CaptureRecord, *, mine: bool) -> SectionBlock:
     """One capture: what of whom, when (and by whom, in the team list), its outcome, its note."""
     what = f"*{ACTION_NAMES[record.action].capitalize()}* of *{shown(record.customer, _CUSTOMER_SHOWN)}*"
     by = "" if mine else f" · asked by <@{record.requester_id}>"
@@ -167,7 +145,7 @@ def outcome_words(outcome: str | None) -> str:
     return f":warning: Didn't work (`{shown(outcome, _CODE_SHOWN)}`)"
 
 
-def setup_line(team: Sequence[HomeCapture] | None) -> str:
+def setup_line(team: Sequence[CaptureRecord] | None) -> str:
     """Whether Bugpilot was reachable and took the key, from the team's newest finished capture (mrkdwn)."""
     if team is None:
         return ":grey_question: Setup unknown: the captures can't be read right now."

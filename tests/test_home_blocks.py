@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -11,29 +11,31 @@ import pytest
 from bot.capture import Surface
 from bot.commands import Action
 from bot.home_blocks import ACTION_NEW_CAPTURE, MAX_SHOWN, HomeState, build_home, outcome_words, setup_line, slack_date
+from bot.store.captures import CaptureRecord
 
 WHEN = 1_764_700_000.0  # 2025-12-02 18:26:40 UTC
 
 
-@dataclass(frozen=True)
-class Record:
-    """A capture record as the store gives it (``bot.store.captures.CaptureRecord``'s fields)."""
-
-    id: str = "c1"
-    team_id: str = "T_ACME"
-    requester_id: str = "U_AGENT"
-    channel_id: str = "C_SUPPORT"
-    status_ts: str | None = "1.1"
-    thread_ts: str | None = "1.1"
-    customer: str = "alice@acme.com"
-    action: Action = Action.SCREENSHOT
-    surface: Surface = Surface.COMMAND
-    note: str | None = None
-    outcome: str | None = "sent"
-    session_info_url: str | None = None
-    report_url: str | None = None
-    created_at: float = WHEN
-    updated_at: float | None = WHEN + 5
+def Record(**fields: Any) -> CaptureRecord:  # noqa: N802 - reads like the record it makes
+    """A capture record as the store gives it, with defaults for what a test does not care about."""
+    defaults: dict[str, Any] = {
+        "id": "c1",
+        "team_id": "T_ACME",
+        "requester_id": "U_AGENT",
+        "channel_id": "C_SUPPORT",
+        "status_ts": "1.1",
+        "thread_ts": "1.1",
+        "customer": "alice@acme.com",
+        "action": Action.SCREENSHOT,
+        "surface": Surface.COMMAND,
+        "note": None,
+        "outcome": "sent",
+        "session_info_url": None,
+        "report_url": None,
+        "created_at": WHEN,
+        "updated_at": WHEN + 5,
+    }
+    return CaptureRecord(**{**defaults, **fields})
 
 
 def home(**fields: Any) -> dict[str, Any]:
@@ -61,7 +63,7 @@ def texts(view: dict[str, Any]) -> list[str]:
 
 def sections_after(view: dict[str, Any], header: str) -> list[dict[str, Any]]:
     """The blocks between the header ``header`` and the next divider."""
-    blocks = view["blocks"]
+    blocks: list[dict[str, Any]] = view["blocks"]
     start = next(i for i, block in enumerate(blocks) if block.get("text", {}).get("text") == header)
     rest = blocks[start + 1 :]
     end = next((i for i, block in enumerate(rest) if block["type"] == "divider"), len(rest))

@@ -22,10 +22,11 @@ from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from bot.access import CAPTURE_REFUSAL
 from bot.audit import record_home
 from bot.errors import StoreUnavailable
-from bot.home_blocks import MAX_SHOWN, HomeCapture, HomeState, build_home
+from bot.home_blocks import MAX_SHOWN, HomeState, build_home
 from bot.payloads.home import AppHomeOpened
 from bot.services import Services
 from bot.slack_failures import SLACK_FAILURES, failure_name
+from bot.store.captures import CaptureRecord
 from bot.tasks import BackgroundTasks
 
 __all__ = ["GUEST_REASON", "REPEAT_WINDOW_S", "Repeats", "publish_home", "register"]
@@ -48,8 +49,9 @@ class Repeats:
         now = asyncio.get_running_loop().time()
         self._last = {user: at for user, at in self._last.items() if now - at < self._window}
         if user_id in self._last:
-            return
+            return False
         self._last[user_id] = now
+        return True
 
 
 def register(bolt: AsyncApp, services: Services, tasks: BackgroundTasks) -> None:
@@ -82,8 +84,8 @@ async def publish_home(
     The team's captures are read only for a member (a guest's view names none of them), and shown only
     without a ``refusal``; their newest finished one gives the setup line.
     """
-    own: Sequence[HomeCapture] | None = None
-    team: Sequence[HomeCapture] | None = None
+    own: Sequence[CaptureRecord] | None = None
+    team: Sequence[CaptureRecord] | None = None
     try:
         own = await services.captures.recent(team_id, requester_id=user_id, limit=MAX_SHOWN)
         if not guest:

@@ -235,3 +235,39 @@ async def test_each_person_gets_their_own_home(bot: Bot):
     assert "No captures yet" in own
     assert "alice@acme.com" in team_part(view)
     assert len(_publish_of(bot.slack.of("views.publish"), "U_LEE")) == 1
+
+
+async def test_open_report_from_the_home_is_acknowledged(bot: Bot):
+    """A click on the Home's Open report link: acknowledged at once (Slack opens the link), nothing sent."""
+    await captured(bot)
+    await deliver(bot, opened())
+    view = await published(bot)
+    button = next(block["accessory"] for block in view["blocks"] if block.get("accessory", {}).get("url"))
+    payload = {
+        "type": "block_actions",
+        "team": {"id": TEAM_ID, "domain": "acme"},
+        "user": {"id": "U_AGENT", "team_id": TEAM_ID},
+        "api_app_id": "A_BUGPILOT",
+        "container": {"type": "view", "view_id": "VHU_AGENT"},
+        "trigger_id": f"{time.time()}.trigger",
+        "view": {"id": "VHU_AGENT", "type": "home", "team_id": TEAM_ID},
+        "actions": [{"action_id": button["action_id"], "type": "button", "action_ts": f"{time.time():.6f}"}],
+    }
+    calls = len(bot.slack.calls)
+    response = await bot.interact(payload)
+    assert response.status == 200
+    await bot.settle()
+    assert bot.slack.calls[calls:] == []
+
+
+async def test_showing_the_home_logs_no_note_and_no_customer(bot: Bot):
+    """The Home's log lines (and its audit line) carry neither the note nor the customer."""
+    await captured(bot)
+    with watch_logs() as logs:
+        await deliver(bot, opened())
+        await published(bot)
+        await logs.next("audit.home")
+        await bot.settle()
+    dumped = json.dumps(logs.entries, default=str)
+    assert "checkout fails" not in dumped
+    assert CUSTOMER not in dumped

@@ -92,20 +92,22 @@ def build_home(state: HomeState) -> View:
     if not state.guest:
         blocks.append(context_block(setup_line(state.team)))
     blocks += [DividerBlock(), HeaderBlock(text="Your recent captures")]
-    blocks += _list(state.own, mine=True)
+    blocks += _list(state.own, mine=True, may_capture=state.refusal is None)
     blocks += [DividerBlock(), HeaderBlock(text="Your team's recent captures")]
     if state.refusal is not None:
         blocks.append(context_block(f"Shown only to people who may capture with Bugpilot. {state.refusal}"))
     else:
-        blocks += _list(state.team, mine=False)
+        blocks += _list(state.team, mine=False, may_capture=True)
     return View(type="home", blocks=blocks[:MAX_BLOCKS])
 
 
-def _list(records: Sequence[CaptureRecord] | None, *, mine: bool) -> list[Block]:
+def _list(records: Sequence[CaptureRecord] | None, *, mine: bool, may_capture: bool) -> list[Block]:
     if records is None:
         return [section_block(":warning: I can't read the captures right now (the database isn't answering).")]
     if not records:
-        empty = "No captures yet. Press *New capture*, type `/bugpilot`, or mention @Bugpilot in a channel."
+        empty = "No captures yet."
+        if may_capture:
+            empty += " Press *New capture*, type `/bugpilot`, or mention @Bugpilot in a channel."
         return [section_block(empty if mine else "No captures in this workspace yet.")]
     return [_capture(record, mine=mine) for record in records[:MAX_SHOWN]]
 

@@ -224,6 +224,12 @@ def test_guest_sees_no_setup_line():
     assert not [text for text in texts(view) if "Setup" in text or "Bugpilot reachable" in text]
 
 
+def test_refused_person_is_not_told_how_to_capture():
+    """An empty own list for someone who may not capture: no advice to press New capture."""
+    [line] = sections_after(home(refusal="No."), "Your recent captures")
+    assert line["text"]["text"] == "No captures yet."
+
+
 def test_store_down_shows_a_plain_line_in_each_section():
     """Records that can't be read: one plain line in place of each list."""
     view = home(own=None, team=None)

@@ -271,3 +271,23 @@ async def test_showing_the_home_logs_no_note_and_no_customer(bot: Bot):
     dumped = json.dumps(logs.entries, default=str)
     assert "checkout fails" not in dumped
     assert CUSTOMER not in dumped
+
+
+async def test_the_home_is_refreshed_when_the_requesters_capture_ends(bot: Bot):
+    """Home open, then a capture: its outcome and then its ready report are published again unasked."""
+    await deliver(bot, opened())
+    assert "No captures yet" in shown(await published(bot))
+    bot.bugpilot.sim.online.add(CUSTOMER)
+    await bot.command(f"screenshot {CUSTOMER}")
+    while "Report ready" not in shown(view := await published(bot)):
+        assert "alice@acme.com" in shown(view)
+    opens = [call for call in bot.slack.calls if call.method == "views.publish"]
+    assert len(opens) >= 2
+
+
+async def test_nobody_elses_home_is_refreshed(bot: Bot):
+    """A Home shown to someone else is not published again when another person's capture ends."""
+    await deliver(bot, opened("U_LEE"))
+    await published(bot, "U_LEE")
+    await captured(bot)
+    assert len(bot.slack.of("views.publish")) == 1

@@ -14,7 +14,7 @@ import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -31,7 +31,9 @@ from bot.blocks import ACTION_OPEN_SESSION, button_url, context_block, section_b
 from bot.bugpilot.codes import CODES
 from bot.capture import ACTION_NAMES
 from bot.markup import clip_mrkdwn, shown
-from bot.store.captures import CaptureRecord
+
+if TYPE_CHECKING:  # the store's record, read here; importing it at run time would load the database engine
+    from bot.store.captures import CaptureRecord
 
 __all__ = [
     "ACTION_NEW_CAPTURE",

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from dataclasses import replace
 from typing import Any
 
@@ -266,3 +268,11 @@ def test_every_view_is_valid_for_slack_sdk():
         for refusal in (None, "No."):
             view = home(own=own, team=records, refusal=refusal)
             assert 0 < len(view["blocks"]) <= 100
+
+
+def test_the_home_builder_loads_no_io_module():
+    """Importing the builder in a fresh interpreter loads no HTTP client, Slack client or database engine."""
+    io = ("aiohttp", "slack_bolt", "sqlalchemy.ext.asyncio", "bot.delivery", "bot.store.store", "bot.store.captures")
+    script = f"import sys, bot.home_blocks\nprint(sorted(m for m in sys.modules if m.startswith({io!r})))\n"
+    loaded = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout  # noqa: S603
+    assert loaded.strip() == "[]"

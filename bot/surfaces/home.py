@@ -39,6 +39,7 @@ __all__ = ["GUEST_REASON", "REPEAT_WINDOW_S", "HomeCaptureLog", "Homes", "Repeat
 
 REPEAT_WINDOW_S: Final = 1.0
 GUEST_REASON: Final = "Bugpilot here works only for members of the workspace it is installed in."
+_UNCHECKED: Final = "I couldn't check whether you may capture."
 
 log = structlog.get_logger(__name__)
 
@@ -156,7 +157,8 @@ def register(bolt: AsyncApp, services: Services, homes: Homes) -> None:
             return
         installed = context.authorize_result.team_id if context.authorize_result is not None else None
         guest = opened.is_guest(installed or context.team_id)
-        refusal = GUEST_REASON if guest else context.get(CAPTURE_REFUSAL)
+        # Without the access check's answer (it always runs first), the team's captures stay hidden.
+        refusal = GUEST_REASON if guest else context.get(CAPTURE_REFUSAL, _UNCHECKED)
         team_id = installed or context.team_id or opened.team_id or ""
         homes.show(services, team_id=team_id, user_id=opened.user_id, refusal=refusal, guest=guest)
 

@@ -1,4 +1,6 @@
-"""The audit trail, for operators' log stores: ``audit.capture`` per attempt, ``audit.report`` per wait.
+"""The audit trail, for operators' log stores: ``audit.capture``, ``audit.report``, ``audit.home`` and more.
+
+One ``audit.capture`` per attempt, one ``audit.report`` per wait, one ``audit.home`` per Home tab shown.
 
 Logged at INFO by the ``bot.audit`` logger whatever ``LOG_LEVEL`` says. Notes, tokens
 and keys are never part of an event; ``target`` is the customer's Bugpilot user ID
@@ -13,7 +15,7 @@ import structlog
 
 from bot.capture import CaptureRequest
 
-__all__ = ["AUDIT_FIELDS", "AUDIT_LOGGER", "record_capture", "record_refusal", "record_report"]
+__all__ = ["AUDIT_FIELDS", "AUDIT_LOGGER", "record_capture", "record_home", "record_refusal", "record_report"]
 
 AUDIT_LOGGER: Final = "bot.audit"
 
@@ -80,3 +82,8 @@ def record_report(request: CaptureRequest, *, outcome: str, report_url: str | No
         wait_ms=wait_ms,
         looks=looks,
     )
+
+
+def record_home(*, team_id: str | None, user_id: str, team_shown: bool, reason: str | None) -> None:
+    """Emit ``audit.home`` when a Home tab is published: whether it showed the team's captures, and why not."""
+    log.info("audit.home", team_id=team_id, user_id=user_id, team_shown=team_shown, reason=reason)

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+from slack_sdk.errors import SlackObjectFormationError
+from slack_sdk.models.views import View
 
 from bot.sandbox.bugpilot import SimulatedBugpilot
 
@@ -62,6 +64,7 @@ class FakeSlack:
     shared_channels: set[str] = field(default_factory=set)  # Slack Connect channels (conversations.info)
     step_runs: dict[str, str] = field(default_factory=dict)  # function_execution_id -> its bot_access_token
     step_results: dict[str, Call] = field(default_factory=dict)  # run -> the completion Slack accepted (token revoked)
+    homes: dict[str, dict[str, Any]] = field(default_factory=dict)  # user -> the Home view last published
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def app(self) -> web.Application:
@@ -158,7 +161,26 @@ class FakeSlack:
         if method == "users.info":
             user = self.users.get(str(args.get("user")))
             return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
+        if method == "views.publish":
+            return self._publish(args)
         return {"ok": True}
+
+    def _publish(self, args: dict[str, Any]) -> dict[str, Any]:
+        """views.publish: a home view for a user, checked like Slack (slack_sdk's models), kept in ``homes``."""
+        view = args.get("view")
+        view = json.loads(view) if isinstance(view, str) else dict(view or {})
+        if not args.get("user_id") or view.get("type") != "home":
+            return {"ok": False, "error": "invalid_arguments"}
+        blocks = view.get("blocks") or []
+        try:
+            View(**view).to_dict()  # nested elements and Slack's limits, as Slack checks them
+        except SlackObjectFormationError:
+            return {"ok": False, "error": "invalid_blocks"}
+        if len(blocks) > 100:  # Slack's limit for a Home tab
+            return {"ok": False, "error": "invalid_blocks"}
+        stored = {**view, "id": f"VH{args['user_id']}", "hash": f"{time.time():.6f}.{next(self._ts)}"}
+        self.homes[str(args["user_id"])] = stored
+        return {"ok": True, "view": stored}
 
     def _view(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         """views.open makes a view with an id and hash; views.update needs a known id and the current hash."""

@@ -51,7 +51,7 @@ from bot.store.dedupe import StoredDedupe
 from bot.store.followups import FollowUpLog
 from bot.store.store import Store
 from bot.store.url import describe_url
-from bot.surfaces import buttons, command, mention, shortcut
+from bot.surfaces import buttons, command, global_shortcut, mention, shortcut
 from bot.tasks import BackgroundTasks
 from bot.verify import check_headers, check_signature, parse_body
 
@@ -237,6 +237,7 @@ def build_bolt(
     bolt.middleware(_access(settings, slack, services, tasks))
     command.register(bolt, services, tasks)
     shortcut.register(bolt, services, tasks)
+    global_shortcut.register(bolt, services, tasks, allowed_channels=settings.bugpilot_allowed_channels)
     mention.register(bolt, services, tasks)
     buttons.register(bolt, services, watches)
     bolt.error(error_handler(services.delivery, tasks))

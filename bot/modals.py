@@ -90,8 +90,8 @@ class ModalContext(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="ignore")
 
-    channel_id: str | None = None
-    thread_ts: str | None = None
+    channel_id: str
+    thread_ts: str
     response_url: str | None = None
 
     def encode(self, seal: Seal | None = None) -> str:
@@ -161,8 +161,11 @@ def build_capture_modal(
     return _view(VIEW_CALLBACK_ID, blocks, context.encode(seal))
 
 
-def build_global_modal(*, seal: Seal | None = None) -> dict[str, Any]:
-    """The global shortcut's (and App Home's New capture) modal: customer, action, note, where the outcome goes."""
+def build_global_modal() -> dict[str, Any]:
+    """The global shortcut's (and App Home's New capture) modal: customer, action, note, where the outcome goes.
+
+    It has no ``private_metadata``: everything the submission needs is in its inputs.
+    """
     destination = InputBlock(
         block_id=DESTINATION,
         label="Where the outcome goes",
@@ -183,10 +186,10 @@ def build_global_modal(*, seal: Seal | None = None) -> dict[str, Any]:
         _note_block("", NOTE),
         destination,
     ]
-    return _view(GLOBAL_VIEW_CALLBACK_ID, blocks, ModalContext().encode(seal))
+    return _view(GLOBAL_VIEW_CALLBACK_ID, blocks, None)
 
 
-def _view(callback_id: str, blocks: list[Block], metadata: str) -> dict[str, Any]:
+def _view(callback_id: str, blocks: list[Block], metadata: str | None) -> dict[str, Any]:
     view = View(
         type="modal",
         callback_id=callback_id,
@@ -269,7 +272,7 @@ def _note_block(note: str, block_id: str) -> InputBlock:
 
 def _where_line(context: ModalContext, check: ChannelCheck | None) -> str:
     """Where the outcome goes, as far as the bot knows: never a thread it can't post in."""
-    channel = f"<#{escape_mrkdwn(context.channel_id or '')}>"
+    channel = f"<#{escape_mrkdwn(context.channel_id)}>"
     if check is not None and check.shared:
         return f"{channel} is shared with another organization, so the outcome comes to you privately."
     if check is not None and check.can_post is False:

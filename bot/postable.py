@@ -1,34 +1,24 @@
-"""Whether the bot can post in a conversation, and whether it is shared, from one ``conversations.info``.
+"""Whether the bot can post in a conversation, and whether it is shared: a pure reading of ``conversations.info``.
 
 The capture modal uses it to say truthfully where the outcome goes (the thread, or privately to
 the requester) and the global shortcut to refuse a conversation the bot can't post in while the
 modal is still open. The bot posts in public channels without being a member (``chat:write.public``);
 private channels, archived ones and other people's direct messages are closed to it. When Slack
 can't say (slow, down), nothing is claimed: ``can_post`` is None and the capture's own fallbacks apply.
+Asking Slack is ``bot.surfaces.modal_checks.check_channel``.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import structlog
-from slack_sdk.errors import SlackApiError
-from slack_sdk.web.async_client import AsyncWebClient
+__all__ = ["INVITE", "UNKNOWN", "UNSEEN", "ChannelCheck", "read_channel"]
 
-from bot.slack_failures import SLACK_FAILURES, failure_name, slack_error
-
-__all__ = ["CHECK_BUDGET_S", "UNKNOWN", "ChannelCheck", "check_channel", "read_channel"]
-
-CHECK_BUDGET_S = 1.5
-
-log = structlog.get_logger(__name__)
-
-_INVITE = "invite me with /invite @Bugpilot"
+INVITE = "invite me with /invite @Bugpilot"
 # Errors meaning the bot cannot see the conversation at all (a DM between others, a private channel).
-_UNSEEN = frozenset({"channel_not_found", "not_in_channel", "method_not_supported_for_channel_type"})
+UNSEEN = frozenset({"channel_not_found", "not_in_channel", "method_not_supported_for_channel_type"})
 
 
 @dataclass(frozen=True)
@@ -56,23 +46,5 @@ def read_channel(channel: Mapping[str, Any]) -> ChannelCheck:
     if (channel.get("is_im") or channel.get("is_mpim")) and not member:
         return ChannelCheck(can_post=False, reason="it is a direct message between other people", shared=shared)
     if (channel.get("is_private") or channel.get("is_group")) and not member:
-        return ChannelCheck(can_post=False, reason=f"it is a private channel I'm not in: {_INVITE}", shared=shared)
+        return ChannelCheck(can_post=False, reason=f"it is a private channel I'm not in: {INVITE}", shared=shared)
     return ChannelCheck(can_post=True, shared=shared)
-
-
-async def check_channel(client: AsyncWebClient, channel_id: str, *, budget: float = CHECK_BUDGET_S) -> ChannelCheck:
-    """Ask Slack about ``channel_id`` within ``budget`` seconds; ``UNKNOWN`` when it can't say in time."""
-    try:
-        async with asyncio.timeout(budget):
-            response = await client.conversations_info(channel=channel_id)
-    except SlackApiError as exc:
-        error = slack_error(exc)
-        log.info("slack.channel_check_failed", error=error)
-        if error in _UNSEEN:
-            return ChannelCheck(can_post=False, reason=f"I can't see that conversation: {_INVITE}")
-        return UNKNOWN
-    except SLACK_FAILURES as exc:  # TimeoutError included: the budget ran out
-        log.warning("slack.channel_check_failed", error=failure_name(exc))
-        return UNKNOWN
-    channel = response.get("channel")
-    return read_channel(channel) if isinstance(channel, Mapping) else UNKNOWN

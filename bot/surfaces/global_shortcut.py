@@ -29,15 +29,13 @@ from bot.modals import (
     GLOBAL_VIEW_CALLBACK_ID,
     CaptureForm,
     FormErrors,
-    ModalContext,
     build_global_modal,
     read_form,
 )
 from bot.payloads.shortcut import GlobalShortcut, ViewSubmission
-from bot.postable import check_channel
 from bot.services import Services
 from bot.slack_failures import SLACK_FAILURES, failure_name
-from bot.surfaces.modal_customer import customer_of
+from bot.surfaces.modal_checks import check_channel, customer_of
 from bot.tasks import BackgroundTasks
 from bot.workflow import Place, run_capture
 
@@ -71,7 +69,7 @@ def register(
         if not services.dedupe.here(key_of("trigger", trigger.trigger_id)):
             log.warning("global_shortcut.duplicate")
             return
-        view = build_global_modal(seal=services.buttons.metadata)
+        view = build_global_modal()
         try:
             await services.delivery.client.views_open(trigger_id=trigger.trigger_id, view=view)
         except SLACK_FAILURES as exc:
@@ -87,13 +85,6 @@ def register(
         form = read_form(submission.values)
         if isinstance(form, FormErrors):
             await _refuse(ack, form, "invalid_form")
-            return
-        try:
-            ModalContext.decode(submission.view.private_metadata, services.buttons.metadata)
-        except ValueError as exc:
-            problem = "This form can't be used any more. Close it and use the shortcut again."
-            await ack(response_action="errors", errors={ACTION_BLOCK: problem})
-            log.warning("global_shortcut.bad_metadata", reason=str(exc))
             return
         if tasks.closed:
             problem = "Bugpilot is restarting; submit again in a few seconds."

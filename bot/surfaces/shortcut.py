@@ -38,7 +38,7 @@ from bot.modals import (
     text_prefill,
 )
 from bot.payloads.shortcut import MessageShortcut, ViewSubmission
-from bot.postable import ChannelCheck, check_channel
+from bot.postable import ChannelCheck
 from bot.prefill import (
     Candidate,
     MessageFacts,
@@ -51,7 +51,7 @@ from bot.prefill import (
 from bot.seal import Seal
 from bot.services import Services
 from bot.slack_failures import SLACK_FAILURES, failure_name, slack_error
-from bot.surfaces.modal_customer import customer_of
+from bot.surfaces.modal_checks import check_channel, customer_of
 from bot.tasks import BackgroundTasks
 from bot.workflow import Place, run_capture
 
@@ -96,8 +96,6 @@ def register(bolt: AsyncApp, services: Services, tasks: BackgroundTasks) -> None
             return
         try:
             where = ModalContext.decode(submission.view.private_metadata, _seal(services))
-            if not where.channel_id:
-                raise ValueError("no channel")  # noqa: TRY301 - one answer for every unusable context
         except ValueError as exc:
             problem = "This form lost track of its message. Close it and use the shortcut again."
             await ack(response_action="errors", errors={ACTION_BLOCK: problem})

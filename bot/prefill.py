@@ -207,13 +207,11 @@ def _named(text: str, names: Mapping[str, str]) -> str:
     """``text`` with each unlabeled ``<@U…>`` given a name (as markup, so ``markup_to_text`` reads it)."""
 
     def name(token: re.Match[str]) -> str:
-        match = _MENTION.fullmatch(token.group(1))
-        if match is None or match.group(2):
+        target, _, label = token.group(1).partition("|")
+        if not target.startswith("@") or label:
             return token.group(0)
-        known = names.get(match.group(1))
-        if not known:
-            return escape_mrkdwn(UNKNOWN_MEMBER)
-        return "@" + escape_mrkdwn(known)
+        known = names.get(target[1:])
+        return "@" + escape_mrkdwn(known) if known else escape_mrkdwn(UNKNOWN_MEMBER)
 
     return MARKUP_TOKEN.sub(name, text)
 

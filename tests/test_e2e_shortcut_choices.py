@@ -1,4 +1,4 @@
-"""End to end: the message shortcut's modal picks members, offers candidates, names members, and tells where it posts."""
+"""End to end: the message modal picks members, offers candidates, names members, and tells where it posts."""
 
 from __future__ import annotations
 

@@ -50,7 +50,7 @@ from bot.store.dedupe import StoredDedupe
 from bot.store.followups import FollowUpLog
 from bot.store.store import Store
 from bot.store.url import describe_url
-from bot.surfaces import buttons, command, home, mention, shortcut, step
+from bot.surfaces import buttons, command, global_shortcut, home, mention, shortcut, step
 from bot.tasks import BackgroundTasks
 from bot.verify import check_headers, check_signature, parse_body
 
@@ -239,6 +239,7 @@ def build_bolt(
     bolt.middleware(_access(settings, slack, services, tasks))
     command.register(bolt, services, tasks)
     shortcut.register(bolt, services, tasks)
+    global_shortcut.register(bolt, services, tasks, allowed_channels=settings.bugpilot_allowed_channels)
     mention.register(bolt, services, tasks)
     buttons.register(bolt, services, watches)
     step.register(bolt, services, tasks)

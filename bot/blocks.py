@@ -29,6 +29,7 @@ from bot.markup import clip, clip_mrkdwn, escape_mrkdwn, shown
 from bot.settings import is_loopback
 
 __all__ = [
+    "ACTION_NEW_CAPTURE",
     "ACTION_OPEN_SESSION",
     "NOTE_SHOWN",
     "Message",
@@ -49,6 +50,8 @@ __all__ = [
 
 # The link button to Bugpilot on an accepted capture: Slack opens the link, the bot only acknowledges.
 ACTION_OPEN_SESSION: Final = "open_session"
+# App Home's New capture button: opens the capture modal (as the global shortcut does).
+ACTION_NEW_CAPTURE: Final = "home_new_capture"
 
 RequestStatus = Literal["working", "waiting", "sent", "done", "failed", "private", "interrupted"]
 

@@ -65,6 +65,7 @@ class FakeSlack:
     step_runs: dict[str, str] = field(default_factory=dict)  # function_execution_id -> its bot_access_token
     step_results: dict[str, Call] = field(default_factory=dict)  # run -> the completion Slack accepted (token revoked)
     homes: dict[str, dict[str, Any]] = field(default_factory=dict)  # user -> the Home view last published
+    channel_info: dict[str, dict[str, Any]] = field(default_factory=dict)  # channel -> extra conversations.info fields
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def app(self) -> web.Application:
@@ -144,6 +145,9 @@ class FakeSlack:
             return {"ok": True, "channel": args.get("channel"), "ts": args.get("ts")}
         if method in {"views.open", "views.update"}:
             return self._view(method, args)
+        if method == "conversations.info" and str(args.get("channel")) in self.channel_info:
+            channel = str(args.get("channel"))
+            return {"ok": True, "channel": {"id": channel, **self.channel_info[channel]}}
         if method == "conversations.info":
             channel = str(args.get("channel"))
             return {"ok": True, "channel": {"id": channel, "is_ext_shared": channel in self.shared_channels}}
@@ -163,6 +167,8 @@ class FakeSlack:
             return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
         if method == "views.publish":
             return self._publish(args)
+        if method == "conversations.open":
+            return {"ok": True, "channel": {"id": direct_channel(str(args.get("users")))}}
         return {"ok": True}
 
     def _publish(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -440,3 +446,46 @@ def function_executed_body(
         "bot_access_token": token,
     }
     return event_body(event, event_id=f"Ev{execution_id}")
+
+
+def direct_channel(user_id: str) -> str:
+    """The ID of the fake's direct message between the bot and ``user_id`` (``conversations.open``)."""
+    return "D" + user_id.removeprefix("U")
+
+
+def global_shortcut_payload(*, user_id: str = "U_AGENT", team_id: str = TEAM_ID) -> dict[str, Any]:
+    """A ``shortcut`` payload: the global shortcut "Capture a customer's screen" (no channel, no response_url)."""
+    return {
+        "type": "shortcut",
+        "token": "deprecated",
+        "action_ts": f"{time.time():.6f}",
+        "team": {"id": team_id, "domain": "acme"},
+        "user": {"id": user_id, "username": "agent", "team_id": team_id},
+        "is_enterprise_install": False,
+        "enterprise": None,
+        "callback_id": "bugpilot_capture_global",
+        "trigger_id": f"{time.time():.6f}.trigger",
+    }
+
+
+def home_click_payload(action_id: str, *, user_id: str = "U_AGENT", team_id: str = TEAM_ID) -> dict[str, Any]:
+    """A ``block_actions`` payload: a button without value clicked on the user's App Home view."""
+    return {
+        "type": "block_actions",
+        "token": "deprecated",
+        "team": {"id": team_id, "domain": "acme"},
+        "user": {"id": user_id, "username": "agent", "name": "agent", "team_id": team_id},
+        "api_app_id": "A_BUGPILOT",
+        "container": {"type": "view", "view_id": "VHOME"},
+        "trigger_id": f"{time.time():.6f}.trigger",
+        "view": {"id": "VHOME", "type": "home", "team_id": team_id, "app_id": "A_BUGPILOT", "blocks": []},
+        "actions": [
+            {
+                "action_id": action_id,
+                "block_id": "home_actions",
+                "type": "button",
+                "text": {"type": "plain_text", "text": "New capture"},
+                "action_ts": f"{time.time():.6f}",
+            }
+        ],
+    }

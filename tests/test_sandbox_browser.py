@@ -174,7 +174,7 @@ async def test_shortcut_modal_captures_into_the_customers_thread(page: Page):
 
     await customer.fill("")
     await submit.click()
-    await expect(dialog.get_by_text("Please complete this required field.")).to_be_visible()
+    await expect(dialog.get_by_role("alert").filter(has_text="Enter the customer's email")).to_be_visible()
     await customer.fill("bob and alice")
     await submit.click()
     await expect(dialog.get_by_role("alert").filter(has_text="without spaces")).to_be_visible()

@@ -1,5 +1,8 @@
 """The audit trail, for operators' log stores: ``audit.capture`` per attempt, ``audit.report`` per wait.
 
+``audit.unfurl`` is one line per ``link_shared`` event the bot decided on: how many links it
+had, how many were this team's known reports, and what was done (``unfurled``, or why not).
+
 Logged at INFO by the ``bot.audit`` logger whatever ``LOG_LEVEL`` says. Notes, tokens
 and keys are never part of an event; ``target`` is the customer's Bugpilot user ID
 (an email or an ID), which is the point of an audit trail.
@@ -13,7 +16,7 @@ import structlog
 
 from bot.capture import CaptureRequest
 
-__all__ = ["AUDIT_FIELDS", "AUDIT_LOGGER", "record_capture", "record_refusal", "record_report"]
+__all__ = ["AUDIT_FIELDS", "AUDIT_LOGGER", "record_capture", "record_refusal", "record_report", "record_unfurl"]
 
 AUDIT_LOGGER: Final = "bot.audit"
 
@@ -79,4 +82,22 @@ def record_report(request: CaptureRequest, *, outcome: str, report_url: str | No
         report_url=report_url,
         wait_ms=wait_ms,
         looks=looks,
+    )
+
+
+def record_unfurl(
+    *, team_id: str | None, user_id: str | None, channel_id: str | None, links: int, known: int | None, outcome: str
+) -> None:
+    """Emit ``audit.unfurl`` for one ``link_shared`` event (``known`` is None when the store didn't answer).
+
+    Never the links, customers or notes: only how many, and what was done with them.
+    """
+    log.info(
+        "audit.unfurl",
+        team_id=team_id,
+        user_id=user_id,
+        channel_id=channel_id,
+        links=links,
+        known=known,
+        outcome=outcome,
     )

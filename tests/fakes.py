@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+from slack_sdk.errors import SlackObjectFormationError
+from slack_sdk.models.blocks import Block
 
 from bot.sandbox.bugpilot import SimulatedBugpilot
 
@@ -152,6 +154,8 @@ class FakeSlack:
         if method == "users.info":
             user = self.users.get(str(args.get("user")))
             return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
+        if method == "chat.unfurl":
+            return _unfurl_answer(args)
         return {"ok": True}
 
     def _view(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
@@ -183,6 +187,36 @@ class FakeSlack:
         if "respond" in self.refuse_blocks and call.args.get("blocks"):
             return web.Response(status=400, text=self.refuse_blocks["respond"])
         return web.Response(text="ok")
+
+
+def _unfurl_answer(args: dict[str, Any]) -> dict[str, Any]:
+    """chat.unfurl as Slack checks it: a posted message (channel, ts) or a composer's (unfurl_id, source),
+    and ``unfurls`` a JSON object keyed by URL whose cards are valid blocks without interactive elements."""
+    posted = bool(args.get("channel")) and bool(args.get("ts"))
+    composing = bool(args.get("unfurl_id")) and args.get("source") in {"composer", "conversations_history"}
+    if not (posted or composing):
+        return {"ok": False, "error": "invalid_arguments"}
+    unfurls = args.get("unfurls")
+    if isinstance(unfurls, str):
+        try:
+            unfurls = json.loads(unfurls)
+        except ValueError:
+            return {"ok": False, "error": "invalid_unfurls_format"}
+    if not isinstance(unfurls, dict) or not unfurls:
+        return {"ok": False, "error": "invalid_unfurls_format"}
+    for url, card in unfurls.items():
+        blocks = card.get("blocks") if isinstance(card, dict) else None
+        if not isinstance(url, str) or not isinstance(blocks, list) or not blocks:
+            return {"ok": False, "error": "invalid_unfurls_format"}
+        try:
+            parsed = [Block.parse(block) for block in blocks]
+            for block in parsed:
+                if block is None or block.type == "actions":
+                    return {"ok": False, "error": "invalid_blocks"}
+                block.to_dict()
+        except SlackObjectFormationError:
+            return {"ok": False, "error": "invalid_blocks"}
+    return {"ok": True}
 
 
 def _drop(request: web.Request) -> web.Response:
@@ -340,3 +374,33 @@ def event_body(event: dict[str, Any], *, event_id: str) -> str:
             "is_ext_shared_channel": False,
         }
     )
+
+
+def link_shared_body(
+    urls: list[str],
+    *,
+    event_id: str,
+    channel: str = "C_SUPPORT",
+    user: str = "U_AGENT",
+    message_ts: str = "1700000100.000100",
+    source: str = "conversations_history",
+    team_id: str = TEAM_ID,
+) -> str:
+    """A ``link_shared`` event body as Slack documents it; a composer's has ``channel="COMPOSER"``."""
+    composer = source == "composer"
+    unfurl_id = f"{user}-{event_id}-composer" if composer else f"{channel}.{message_ts}.{event_id}"
+    event = {
+        "type": "link_shared",
+        "channel": channel,
+        "is_bot_user_member": True,
+        "user": user,
+        "message_ts": unfurl_id if composer else message_ts,
+        "unfurl_id": unfurl_id,
+        "source": source,
+        "event_ts": f"{time.time():.6f}",
+        "links": [{"domain": urllib.parse.urlsplit(url).hostname or "", "url": url} for url in urls],
+    }
+    body = json.loads(event_body(event, event_id=event_id))
+    body["team_id"] = team_id
+    body["authorizations"][0]["team_id"] = team_id
+    return json.dumps(body)

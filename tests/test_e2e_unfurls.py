@@ -266,7 +266,7 @@ async def test_several_known_links_share_one_call_and_one_permalink_lookup(bot: 
     calls = bot.slack.of("chat.unfurl")
     assert [list(_cards(call.args)) for call in calls] == [[first, second], [second]]
     assert "Note:" not in json.dumps(_cards(calls[0].args)[second])
-    assert len(bot.slack.of("chat.getPermalink")) <= 2  # first event may look both up at once; the second is cached
+    assert len(bot.slack.of("chat.getPermalink")) == 1
 
 
 async def test_a_person_the_access_policy_refuses_gets_no_unfurl(bot: Bot, aiohttp_client: Any, settings: Settings):
@@ -280,4 +280,15 @@ async def test_a_person_the_access_policy_refuses_gets_no_unfurl(bot: Bot, aioht
         await bot.settle()
     assert refused["kind"] == "event:link_shared"
     assert not logs.of("audit.unfurl")
+    assert bot.slack.of("chat.unfurl") == []
+
+
+async def test_only_the_first_links_of_a_message_are_looked_up(bot: Bot):
+    """A message with many links: the first ten are looked up; a known report after them stays a plain link."""
+    url = "https://dash.bugpilot.io/report/eleventh"
+    await _record(bot, url)
+    others = [f"https://dash.bugpilot.io/report/other-{n}" for n in range(10)]
+    with watch_logs() as logs:
+        audit = await _decided(bot, logs, [*others, url])
+    assert (audit["links"], audit["known"], audit["outcome"]) == (11, 0, "none_known")
     assert bot.slack.of("chat.unfurl") == []

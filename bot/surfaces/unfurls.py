@@ -79,9 +79,11 @@ async def _unfurl(services: Services, permalinks: Permalinks, shared: LinkShared
     if await services.channels.is_shared(channel):
         audit("shared_channel", len(found))
         return
-    links = await asyncio.gather(*(_thread_link(permalinks, record) for record in found.values()))
-    cards = zip(found.items(), links, strict=True)
-    unfurls = {url: build_unfurl(record, thread_link=link) for (url, record), link in cards}
+    threads = list(dict.fromkeys(_thread_of(record) for record in found.values()))
+    links = dict(
+        zip(threads, await asyncio.gather(*(_permalink(permalinks, thread) for thread in threads)), strict=True)
+    )
+    unfurls = {url: build_unfurl(record, thread_link=links[_thread_of(record)]) for url, record in found.items()}
     try:
         await services.delivery.client.chat_unfurl(
             channel=where.channel, ts=where.ts, unfurl_id=where.unfurl_id, source=where.source, unfurls=unfurls
@@ -114,10 +116,15 @@ async def _known(services: Services, urls: tuple[str, ...], *, team: str) -> dic
     return found
 
 
-async def _thread_link(permalinks: Permalinks, record: CaptureRecord) -> str | None:
-    """The permalink of the capture's thread (else its request message); None when Slack gives none."""
-    ts = record.thread_ts or record.status_ts
-    return await permalinks.of(record.channel_id, ts) if ts else None
+def _thread_of(record: CaptureRecord) -> tuple[str, str | None]:
+    """The capture's thread (else its request message): channel and ts."""
+    return record.channel_id, record.thread_ts or record.status_ts
+
+
+async def _permalink(permalinks: Permalinks, thread: tuple[str, str | None]) -> str | None:
+    """The thread's permalink; None when there is no message to link or Slack gives none."""
+    channel, ts = thread
+    return await permalinks.of(channel, ts) if ts else None
 
 
 def _first(values: object) -> str | None:

@@ -292,3 +292,31 @@ async def test_only_the_first_links_of_a_message_are_looked_up(bot: Bot):
         audit = await _decided(bot, logs, [*others, url])
     assert (audit["links"], audit["known"], audit["outcome"]) == (11, 0, "none_known")
     assert bot.slack.of("chat.unfurl") == []
+
+
+async def test_an_event_without_its_channel_is_acknowledged_and_logged(bot: Bot):
+    """Unreadable (no channel): Slack gets its 200 so it doesn't redeliver, the crash is logged, nothing is sent."""
+    body = json.loads(link_shared_body(["https://dash.bugpilot.io/report/x"], event_id="EvNOCHANNEL"))
+    del body["event"]["channel"]
+    with watch_logs() as logs:
+        response = await bot.post_signed(json.dumps(body), headers={"Content-Type": "application/json"})
+        assert response.status == 200
+        crash = await logs.next("listener.crashed")
+        await bot.settle()
+    assert crash["kind"] == "event_callback"
+    assert [call.method for call in bot.slack.calls if call.method != "auth.test"] == []
+
+
+async def test_the_event_is_acknowledged_before_slack_is_asked_anything(bot: Bot):
+    """While conversations.info hangs the event already has its 200; the unfurl follows once Slack answers."""
+    url = "https://dash.bugpilot.io/report/slow-slack"
+    await _record(bot, url)
+    gate = bot.slack.gates["conversations.info"] = asyncio.Event()
+    with watch_logs() as logs:
+        async with asyncio.timeout(2):
+            assert await _share(bot, [url]) == 200
+        await bot.slack.next_call("conversations.info")
+        assert bot.slack.of("chat.unfurl") == []
+        gate.set()
+        audit = await logs.next("audit.unfurl")
+    assert audit["outcome"] == "unfurled"

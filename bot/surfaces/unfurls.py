@@ -80,9 +80,8 @@ async def _unfurl(services: Services, permalinks: Permalinks, shared: LinkShared
         audit("shared_channel", len(found))
         return
     threads = list(dict.fromkeys(_thread_of(record) for record in found.values()))
-    links = dict(
-        zip(threads, await asyncio.gather(*(_permalink(permalinks, thread) for thread in threads)), strict=True)
-    )
+    permalinks_found = await asyncio.gather(*(_permalink(permalinks, thread) for thread in threads))
+    links = dict(zip(threads, permalinks_found, strict=True))
     unfurls = {url: build_unfurl(record, thread_link=links[_thread_of(record)]) for url, record in found.items()}
     try:
         await services.delivery.client.chat_unfurl(

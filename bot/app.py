@@ -50,7 +50,7 @@ from bot.store.dedupe import StoredDedupe
 from bot.store.followups import FollowUpLog
 from bot.store.store import Store
 from bot.store.url import describe_url
-from bot.surfaces import buttons, command, global_shortcut, home, mention, shortcut, step
+from bot.surfaces import buttons, command, global_shortcut, home, mention, shortcut, step, unfurls
 from bot.tasks import BackgroundTasks
 from bot.verify import check_headers, check_signature, parse_body
 
@@ -244,6 +244,7 @@ def build_bolt(
     buttons.register(bolt, services, watches)
     step.register(bolt, services, tasks)
     home.register(bolt, services, homes)
+    unfurls.register(bolt, services, tasks)
     bolt.error(error_handler(services.delivery, tasks))
     return bolt
 

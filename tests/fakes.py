@@ -15,6 +15,7 @@ from typing import Any
 from aiohttp import web
 from slack_sdk.errors import SlackObjectFormationError
 from slack_sdk.models.views import View
+from slack_sdk.models.blocks import Block
 
 from bot.sandbox.bugpilot import SimulatedBugpilot
 
@@ -169,6 +170,8 @@ class FakeSlack:
             return self._publish(args)
         if method == "conversations.open":
             return {"ok": True, "channel": {"id": direct_channel(str(args.get("users")))}}
+        if method == "chat.unfurl":
+            return _unfurl_answer(args)
         return {"ok": True}
 
     def _publish(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -260,6 +263,36 @@ class FakeSlack:
             return {"ok": False, "error": "invalid_arguments"}
         self.step_results[run_id] = Call(method, args)
         return {"ok": True}
+
+
+def _unfurl_answer(args: dict[str, Any]) -> dict[str, Any]:
+    """chat.unfurl as Slack checks it: a posted message (channel, ts) or a composer's (unfurl_id, source),
+    and ``unfurls`` a JSON object keyed by URL whose cards are valid blocks without interactive elements."""
+    posted = bool(args.get("channel")) and bool(args.get("ts"))
+    composing = bool(args.get("unfurl_id")) and args.get("source") in {"composer", "conversations_history"}
+    if not (posted or composing):
+        return {"ok": False, "error": "invalid_arguments"}
+    unfurls = args.get("unfurls")
+    if isinstance(unfurls, str):
+        try:
+            unfurls = json.loads(unfurls)
+        except ValueError:
+            return {"ok": False, "error": "invalid_unfurls_format"}
+    if not isinstance(unfurls, dict) or not unfurls:
+        return {"ok": False, "error": "invalid_unfurls_format"}
+    for url, card in unfurls.items():
+        blocks = card.get("blocks") if isinstance(card, dict) else None
+        if not isinstance(url, str) or not isinstance(blocks, list) or not blocks:
+            return {"ok": False, "error": "invalid_unfurls_format"}
+        try:
+            parsed = [Block.parse(block) for block in blocks]
+            for block in parsed:
+                if block is None or block.type == "actions":
+                    return {"ok": False, "error": "invalid_blocks"}
+                block.to_dict()
+        except SlackObjectFormationError:
+            return {"ok": False, "error": "invalid_blocks"}
+    return {"ok": True}
 
 
 def _drop(request: web.Request) -> web.Response:
@@ -489,3 +522,33 @@ def home_click_payload(action_id: str, *, user_id: str = "U_AGENT", team_id: str
             }
         ],
     }
+
+
+def link_shared_body(
+    urls: list[str],
+    *,
+    event_id: str,
+    channel: str = "C_SUPPORT",
+    user: str = "U_AGENT",
+    message_ts: str = "1700000100.000100",
+    source: str = "conversations_history",
+    team_id: str = TEAM_ID,
+) -> str:
+    """A ``link_shared`` event body as Slack documents it; a composer's has ``channel="COMPOSER"``."""
+    composer = source == "composer"
+    unfurl_id = f"{user}-{event_id}-composer" if composer else f"{channel}.{message_ts}.{event_id}"
+    event = {
+        "type": "link_shared",
+        "channel": channel,
+        "is_bot_user_member": True,
+        "user": user,
+        "message_ts": unfurl_id if composer else message_ts,
+        "unfurl_id": unfurl_id,
+        "source": source,
+        "event_ts": f"{time.time():.6f}",
+        "links": [{"domain": urllib.parse.urlsplit(url).hostname or "", "url": url} for url in urls],
+    }
+    body = json.loads(event_body(event, event_id=event_id))
+    body["team_id"] = team_id
+    body["authorizations"][0]["team_id"] = team_id
+    return json.dumps(body)

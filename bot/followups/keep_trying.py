@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 import structlog
 from pydantic import ValidationError
 
-from bot.attempt import Attempt
-from bot.blocks import Message
+from bot.attempt import Attempt, summarize
+from bot.blocks import Message, RequestStatus, build_request_status
 from bot.capture import CaptureRequest, Surface
 from bot.error_blocks import render_error
 from bot.errors import FollowUpRefused, StoreUnavailable, UserNotConnected
@@ -208,6 +208,7 @@ class Watches:
                 await self._end_stopped(watch)
                 return
             await show(services.delivery, watch.ref, build_retrying(self._next(watch)))
+            await _request_line(services, watch, "trying")
             while True:
                 request = self._next(watch)
                 attempt = await capture_once(services, request, thread_ts=watch.followup.thread_ts)
@@ -274,16 +275,16 @@ class Watches:
     async def _end(self, watch: _Watch, attempt: Attempt, end: str) -> None:
         services, request, followup = self._services, attempt.request, watch.followup
         tries = followup.attempt - watch.first_attempt
+        people = [request.requester_id, watch.started_by]
         if end == "success":
-            people = [request.requester_id, watch.started_by]
-            await finish(services, watch.ref, followup, attempt, build_watch_success(attempt, people))
-            # The notice goes to the thread the outcome is in (not to a channel whose outcome came privately);
-            # a followed report notifies when it is ready instead, so people are told once.
-            in_thread = not watch.ref.ephemeral and followup.thread_ts and watch.ref.channel_id == followup.channel_id
-            if in_thread and not attempt.following:
-                await _notify(services, followup, build_watch_success_notice(request, people))
+            shown = await finish(services, watch.ref, followup, attempt, build_watch_success(attempt))
+            # People are told once, by a new message (an edited one notifies nobody): in the thread the outcome
+            # is in, or privately where a private outcome is; a followed report tells them when it is ready.
+            if shown is not None and not attempt.following:
+                await _announce(services, shown, followup, build_watch_success_notice(request, people))
             return
-        outcome = build_outcome(attempt, next_value(services, attempt, followup))
+        # The customer still offline after Stop or at the end: the details were shown already.
+        outcome = build_outcome(attempt, next_value(services, attempt, followup), brief=end != "error")
         why = {
             "error": f"Keep trying stopped after {_count(tries)}: a different problem came up.",
             "stopped": f"<@{watch.stopped_by}> stopped Keep trying after {_count(tries)}.",
@@ -297,7 +298,8 @@ class Watches:
     async def _end_stopped(self, watch: _Watch) -> None:
         """A watch stopped while no process held it: show its last state with the buttons again."""
         offline = _offline(watch.followup)
-        outcome = build_outcome(offline, next_value(self._services, offline, watch.followup))
+        outcome = build_outcome(offline, next_value(self._services, offline, watch.followup), brief=True)
+        await _request_line(self._services, watch, "failed", offline)
         tries = watch.followup.attempt - watch.first_attempt
         why = f"<@{watch.stopped_by}> stopped Keep trying after {_count(tries)}."
         await show(self._services.delivery, watch.ref, build_watch_ended(outcome, why))
@@ -312,7 +314,8 @@ class Watches:
         if not claimed:
             return
         try:
-            outcome = build_outcome(_offline(followup), next_value(self._services, _offline(followup), followup))
+            offline = _offline(followup)
+            outcome = build_outcome(offline, next_value(self._services, offline, followup), brief=True)
             why = "Keep trying was no longer running."
             await show(self._services.delivery, ref, build_watch_ended(outcome, why))
         finally:
@@ -328,9 +331,31 @@ def _offline(followup: FollowUp) -> Attempt:
     )
 
 
-async def _notify(services: Services, followup: FollowUp, message: Message) -> None:
+async def _request_line(
+    services: Services, watch: _Watch, status: RequestStatus, attempt: Attempt | None = None
+) -> None:
+    """The channel's request message while Keep trying runs ("still trying"), and after a Stop nobody held."""
+    followup = watch.followup
+    if followup.status_ts is None or watch.ref.ephemeral:
+        return
+    request = attempt.request if attempt else followup.next_request(surface=Surface.KEEP_TRYING, actor_id="")
+    summary = summarize(attempt.error) if attempt else ""
+    await services.delivery.update(
+        followup.channel_id, followup.status_ts, build_request_status(request, status, summary)
+    )
+
+
+async def _announce(services: Services, where: OutcomeRef, followup: FollowUp, message: Message) -> None:
+    """A new message that tells people: in the outcome's thread, a new private message, or in the direct message."""
+    delivery = services.delivery
+    if where.ephemeral:
+        if not await delivery.respond(where.response_url, message):
+            log.warning("outcome.show_failed", how="response_url")
+        return
+    in_place = where.channel_id == followup.channel_id
+    thread_ts = followup.thread_ts if in_place else None
     try:
-        await services.delivery.post(followup.channel_id, message, thread_ts=followup.thread_ts)
+        await delivery.post(where.channel_id, message, thread_ts=thread_ts)
     except SLACK_FAILURES as exc:
         log.warning("slack.post_failed", method="chat.postMessage", error=failure_name(exc))
 

@@ -12,7 +12,16 @@ import math
 
 from slack_sdk.models.blocks import Block
 
-from bot.blocks import Message, assemble, build_usage, context_block, footer, literal_customer, section_block
+from bot.blocks import (
+    Message,
+    assemble,
+    build_usage,
+    context_block,
+    footer,
+    literal_customer,
+    plain_customer,
+    section_block,
+)
 from bot.bugpilot.codes import FIXED_BY_MAINTAINERS, meaning_of
 from bot.capture import CaptureRequest
 from bot.errors import (
@@ -55,7 +64,10 @@ def render_error(error: BotError, request: CaptureRequest | None = None, *, brie
         blocks.append(context_block(" · ".join(facts)))
     if request is not None:
         blocks.append(context_block(footer(request)))
-    return assemble(f"{title}. {advice}", blocks)
+    text = f"{title}. {advice}"
+    if request is not None:  # a notification shows the customer as typed, not in a code span
+        text = text.replace(literal_customer(request), plain_customer(request))
+    return assemble(text, blocks)
 
 
 def _code_and_status(error: BugpilotError) -> str:

@@ -24,7 +24,7 @@ from slack_sdk.models.blocks import (
 
 from bot.bugpilot.models import ActionAccepted
 from bot.capture import ACTION_NAMES, CaptureRequest
-from bot.commands import Action
+from bot.commands import SUGGESTED_INVOCATION, Action
 from bot.markup import bold, clip, clip_mrkdwn, escape_mrkdwn, literal, shown
 from bot.settings import is_loopback
 
@@ -84,6 +84,7 @@ _WHY_NOT_POSTED: Final[dict[str, str]] = {
     "team_access_not_granted": "I'm not installed in its workspace",
     "ekm_access_denied": "its workspace's encryption keys refused me",
     "ratelimited": "Slack asked me to slow down",
+    "rate_limited": "Slack asked me to slow down",
     "Slack could not be reached": "Slack could not be reached",
     "ClientConnectorError": "Slack could not be reached",
     "ServerDisconnectedError": "Slack could not be reached",
@@ -106,7 +107,8 @@ def build_usage(reason: str | None = None, *, invocation: str = "/bugpilot") -> 
     The reason carries its own runnable suggestion where there is one; the card stays behind ``help``.
     """
     if reason:
-        line = f":warning: {reason}"
+        # A suggestion to run is written for the slash command; a mention's reply suggests the mention.
+        line = ":warning: " + reason.replace(f"`{SUGGESTED_INVOCATION} ", f"`{invocation} ")
         more = context_block(f"`{invocation} help` shows every action, with examples.")
         return assemble(reason, [section_block(line), more])
     how = "\n".join(

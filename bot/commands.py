@@ -21,6 +21,7 @@ __all__ = [
     "ACTION_WORDS",
     "MAX_NOTE_LENGTH",
     "MAX_USER_ID_LENGTH",
+    "SUGGESTED_INVOCATION",
     "Action",
     "Command",
     "EmailTarget",
@@ -64,7 +65,7 @@ _EMAIL_PARTS = re.compile(r"([^@\s<>&\"',;:()\[\]]++)@([^@\s<>&\"',;:()\[\]]++)"
 _MENTION = re.compile(r"<@([UW][A-Z0-9]++)(?:\|([^<>]*+))?>")
 _PLAIN_ID = re.compile(r"[^\s<>&\"'`*]++")
 _SUGGEST_UP_TO = 40  # longer words are not a typo of an action
-_INVOCATION = "/bugpilot"  # a suggestion is a command to run as it is, from any surface
+SUGGESTED_INVOCATION = "/bugpilot"  # a suggestion is a command to run as it is; a mention's reply says @Bugpilot
 _SUGGESTION_LIMIT = 100
 
 
@@ -217,7 +218,7 @@ def _plain(text: str) -> str:
 def _suggest(command: str) -> str:
     """A corrected command to copy and run, in a code span: plain text, one line, clipped, escaped once."""
     flat = command.replace("`", "'")
-    return f"`{_INVOCATION} {shown(flat, _SUGGESTION_LIMIT)}`"
+    return f"`{SUGGESTED_INVOCATION} {shown(flat, _SUGGESTION_LIMIT)}`"
 
 
 def _markup_reason(token: str) -> str:

@@ -64,8 +64,10 @@ OFFLINE_DETAILS = (
         ),
         (
             BugpilotInternalError("x", status=502),
-            "The answer was an error page, not a Bugpilot reply: the service or a proxy in front of it is failing. "
-            "· Who can fix this: Bugpilot · HTTP 502",
+            (
+                "The answer was an error page, not a Bugpilot reply: the service or a proxy in front of it is failing. "
+                "· Who can fix this: Bugpilot · HTTP 502"
+            ),
         ),
         (BugpilotRejected("x", status=418, code="TEAPOT"), f"Who can fix this: {MAINTAINERS} · `TEAPOT` · HTTP 418"),
         (

@@ -63,10 +63,7 @@ NOTE_SHOWN = 1500  # a note in full (the parser allows 1500); escaping may lengt
 _WHAT_THEY_SEE: dict[Action, str] = {
     Action.SCREENSHOT: "They see nothing: Bugpilot captures the page they have open.",
     Action.SESSION: "They see nothing: Bugpilot uploads their last 5–10 minutes of activity.",
-    Action.RECORDING: (
-        "They now see a recording frame and a stop button and can record up to 60 seconds; "
-        "the report fills in when they stop."
-    ),
+    Action.RECORDING: "They now see a recording frame and a stop button (up to 60 seconds).",
 }
 # Why a message could not be posted, in plain words, by Slack's error code (or the network failure's name).
 _WHY_NOT_POSTED: Final[dict[str, str]] = {
@@ -162,7 +159,7 @@ def build_success(request: CaptureRequest, accepted: ActionAccepted, *, waiting:
     name = ACTION_NAMES[request.action]
     headline = f"{_EMOJI[request.action]} *{name.capitalize()} requested* from {bold_customer(request)}."
     next_step = (
-        "It reached their browser; I'm waiting for the report and will update this message."
+        "It reached their browser; I'll update this message when the report is ready."
         if waiting
         else "It reached their browser; the report will show up in Bugpilot."
     )

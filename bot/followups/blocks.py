@@ -122,7 +122,7 @@ def build_watch_success(attempt: Attempt) -> Message:
     It mentions nobody (an edited message notifies nobody): ``build_watch_success_notice`` does, once.
     """
     request = attempt.request
-    line = f":tada: {bold_customer(request)} came online: captured on attempt {request.attempt}."
+    line = f":tada: They came online: captured on attempt {request.attempt}."
     head = section_block(line).to_dict()
     assert attempt.accepted is not None  # noqa: S101 - only successful attempts get here
     success = build_success(request, attempt.accepted, waiting=attempt.following)

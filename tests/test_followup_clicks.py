@@ -419,3 +419,42 @@ async def test_a_try_again_in_flight_is_written_down_with_its_message(bot: Bot):
     async with store.transaction() as conn:
         states = (await conn.execute(select(captures.c.state).where(captures.c.status_ts == ts))).scalars().all()
     assert states == ["finished"]
+
+
+async def test_keep_trying_says_still_trying_in_the_channel_while_it_tries(
+    bot: Bot, aiohttp_client: Any, settings: Settings
+):
+    """The request message in the channel says "still trying" while Keep trying runs."""
+    bot = await _with_settings(bot, aiohttp_client, settings, bugpilot_keep_trying_every=30)
+    outcome, ts = await _offline_outcome(bot)
+    await bot.interact(click(outcome.args, "bugpilot_keep_trying", ts=ts, response_url=bot.response_url()))
+    line = await _update_of(bot, outcome.args["thread_ts"], "still trying")
+    assert line.args["channel"] == outcome.args["channel"]
+    watching = await _update_of(bot, ts, "Still trying")
+    await bot.interact(click(watching.args, "bugpilot_stop", ts=ts, response_url=bot.response_url()))
+    await _update_of(bot, outcome.args["thread_ts"], "didn't work")
+
+
+async def test_a_private_watchs_success_is_announced_in_a_new_private_message(
+    bot: Bot, aiohttp_client: Any, settings: Settings, online: set[str]
+):
+    """Keep trying on an outcome sent privately: its success replaces it and a new private message tells them."""
+    bot = await _with_settings(bot, aiohttp_client, settings, bugpilot_keep_trying_every=0.05, bugpilot_report_wait=0)
+    bot.slack.post_errors["C_SUPPORT"] = "not_in_channel"
+    await bot.command(f"screenshot {CUSTOMER}")
+    private = await bot.slack.next_call("respond")
+    await bot.bugpilot.next_arrival()
+    payload = click(
+        private.args, "bugpilot_keep_trying", ts="1700000000.000009", response_url=bot.response_url("p"), ephemeral=True
+    )
+    await bot.interact(payload)
+    await bot.bugpilot.next_arrival()
+    online.add(CUSTOMER)
+    while "Screenshot requested" not in (done := await bot.slack.next_call("respond")).args["text"]:
+        pass
+    assert done.args["replace_original"] is True
+    notice = await bot.slack.next_call("respond")
+    assert notice.args["replace_original"] is False
+    assert notice.args["response_type"] == "ephemeral"
+    assert "came online" in notice.args["text"]
+    assert json.dumps(blocks_of(notice.args)).count("<@U_AGENT>") == 1

@@ -18,7 +18,7 @@ from bot.bugpilot.models import ActionAccepted
 from bot.capture import CaptureRequest
 from bot.commands import Action, parse_command
 from bot.error_blocks import render_error
-from bot.errors import BugpilotError, UsageError, UserNotConnected
+from bot.errors import AccessDenied, BugpilotError, UsageError, UserNotConnected
 from bot.followups.blocks import (
     build_outcome,
     build_retrying,
@@ -247,3 +247,12 @@ def test_every_emoji_name_the_bot_writes_is_one_slack_knows():
     names = set(re.findall(r"(?<![\w:]):([a-z0-9_+-]+):(?![\w:])", source))
     assert names
     assert names <= SLACK_EMOJI, names - SLACK_EMOJI
+
+
+@pytest.mark.parametrize(
+    "contact", ["<#C0123ABCD>", "<@U0123ABCD>", "<!subteam^S0123ABCD>", "<#C0123ABCD> or <@U0123ABCD>"]
+)
+def test_the_access_contact_forms_stay_links(contact: str):
+    """``BUGPILOT_ACCESS_CONTACT`` as ``<#C…>``, ``<@U…>`` or ``<!subteam^S…>`` reaches Slack as that markup."""
+    message = render_error(AccessDenied("You aren't on the list of people who may capture.", contact=contact))
+    assert message.blocks[-1]["elements"][0]["text"] == f"Who can fix this: {contact}"

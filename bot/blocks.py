@@ -159,7 +159,7 @@ def build_success(request: CaptureRequest, accepted: ActionAccepted, *, waiting:
     name = ACTION_NAMES[request.action]
     headline = f"{_EMOJI[request.action]} *{name.capitalize()} requested* from {bold_customer(request)}."
     next_step = (
-        "It reached their browser; I'll update this message when the report is ready."
+        "It reached their browser; I'm waiting for the report and will update this message."
         if waiting
         else "It reached their browser; the report will show up in Bugpilot."
     )

@@ -14,6 +14,7 @@ from bot.sandbox.bugpilot import Failure
 from bot.settings import Settings
 from tests.conftest import Bot
 from tests.fakes import API_KEY, command_body, sign
+from tests.interactions import click
 
 
 def _json(call_args: dict[str, Any]) -> str:
@@ -190,16 +191,26 @@ async def test_unsigned_request_is_refused(bot: Bot):
 
 
 async def test_customer_offline_gets_advice_in_thread(bot: Bot):
-    """USER_NOT_CONNECTED: the advice goes in the thread and the request shows it didn't work."""
+    """USER_NOT_CONNECTED: one line in the thread, the checks behind Still failing?, shown to the clicker alone."""
     await bot.command("screenshot alice@acme.com")
     await bot.slack.next_call("chat.postMessage")
     outcome = await bot.slack.next_call("chat.postMessage")
     blocks = _json(outcome.args["blocks"])
     assert "alice@acme.com isn't online in your app right now" in outcome.args["text"]
-    assert "Always connect Action WebSockets" in blocks
+    assert "Always connect Action WebSockets" not in blocks
     assert "USER_NOT_CONNECTED" in blocks
     update = await bot.slack.next_call("chat.update")
     assert "didn't work: the customer isn't online" in update.args["text"]
+    ts = bot.slack.ts_of(outcome)
+    await bot.interact(click(outcome.args, "bugpilot_still_failing", ts=ts, response_url=bot.response_url("d")))
+    details = await bot.slack.next_call("respond")
+    assert details.args["response_type"] == "ephemeral"
+    assert details.args["replace_original"] is False
+    shown = _json(details.args["blocks"])
+    assert "Always connect Action WebSockets" in shown
+    assert "`Bugpilot.identify()` with exactly `alice@acme.com`" in shown
+    await bot.settle()
+    assert len(bot.bugpilot.sim.received) == 1  # showing the checks calls nothing
 
 
 @pytest.mark.parametrize(

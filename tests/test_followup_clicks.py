@@ -46,7 +46,7 @@ async def _with_settings(bot: Bot, aiohttp_client: Any, settings: Settings, **ch
 async def test_try_again_repeats_the_capture_and_updates_the_outcome_in_place(bot: Bot, online: set[str]):
     """Try again sends the same action, customer and note, and shows attempt 2's result in the same message."""
     outcome, ts = await _offline_outcome(bot)
-    assert set(buttons(outcome.args)) == {"bugpilot_try_again", "bugpilot_keep_trying"}
+    assert set(buttons(outcome.args)) == {"bugpilot_try_again", "bugpilot_keep_trying", "bugpilot_still_failing"}
     online.add(CUSTOMER)
 
     response = await bot.interact(click(outcome.args, "bugpilot_try_again", ts=ts, response_url=bot.response_url()))
@@ -263,7 +263,7 @@ async def test_stop_ends_keep_trying_and_offers_the_buttons_again(bot: Bot, aioh
         stopped = await _update_of(bot, ts, "stopped Keep trying after 1 more attempt")
         assert (await logs.next("watch.ended"))["end"] == "stopped"
     assert "<@U_LEAD>" in json.dumps(blocks_of(stopped.args))
-    assert set(buttons(stopped.args)) == {"bugpilot_try_again", "bugpilot_keep_trying"}
+    assert set(buttons(stopped.args)) == {"bugpilot_try_again", "bugpilot_keep_trying", "bugpilot_still_failing"}
     assert len(bot.bugpilot.sim.received) == 2
     assert (await (await bot.client.get("/healthz")).json())["watches"] == 0
 
@@ -306,7 +306,7 @@ async def test_keep_trying_gives_up_when_time_is_up(bot: Bot, aiohttp_client: An
     outcome, ts = await _offline_outcome(bot)
     await bot.interact(click(outcome.args, "bugpilot_keep_trying", ts=ts, response_url=bot.response_url()))
     ended = await _update_of(bot, ts, "never came online")
-    assert set(buttons(ended.args)) == {"bugpilot_try_again", "bugpilot_keep_trying"}
+    assert set(buttons(ended.args)) == {"bugpilot_try_again", "bugpilot_keep_trying", "bugpilot_still_failing"}
     assert 2 <= len(bot.bugpilot.sim.received) <= 7
 
 
@@ -359,7 +359,7 @@ async def test_stop_when_nothing_runs_restores_the_buttons(bot: Bot):
     stale["actions"][0]["value"] = buttons(outcome.args)["bugpilot_try_again"]
     await bot.interact(stale)
     restored = await _update_of(bot, ts, "no longer running")
-    assert set(buttons(restored.args)) == {"bugpilot_try_again", "bugpilot_keep_trying"}
+    assert set(buttons(restored.args)) == {"bugpilot_try_again", "bugpilot_keep_trying", "bugpilot_still_failing"}
     assert len(bot.bugpilot.sim.received) == 1
 
 

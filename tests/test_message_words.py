@@ -22,6 +22,7 @@ from bot.errors import AccessDenied, BugpilotError, UsageError, UserNotConnected
 from bot.followups.blocks import (
     build_outcome,
     build_retrying,
+    build_still_failing,
     build_watch_ended,
     build_watch_paused,
     build_watch_status,
@@ -111,14 +112,41 @@ def test_every_outcome_opens_with_one_short_line_and_valid_blocks(name: str, mes
         assert Block.parse(block).to_dict() == block  # type: ignore[union-attr]
 
 
-def test_the_offline_outcome_keeps_the_developer_details_in_context():
-    """identify(), the WebSockets setting, the code and the status are in a context line, not in the line."""
+def test_the_offline_outcome_keeps_the_developer_details_out_of_its_line():
+    """identify() and the WebSockets setting are behind Still failing?; the code and status in context."""
     message = build_outcome(Attempt(REQUEST, error=UserNotConnected("x", status=400)), "v")
     line = visible_text(message)
     assert line.startswith(f"*{EMAIL} isn't online in your app right now*. Try again once")
     for detail in ("identify()", "Always connect Action WebSockets", "USER_NOT_CONNECTED", "HTTP 400"):
         assert detail not in line
-        assert detail in json.dumps(message.blocks)
+    assert "`USER_NOT_CONNECTED` · HTTP 400" in json.dumps(message.blocks, ensure_ascii=False)
+    assert "identify()" not in json.dumps(message.blocks)
+    assert buttons_of(message)["bugpilot_still_failing"] == EMAIL
+
+
+def test_without_buttons_the_offline_details_stay_in_context():
+    """No buttons to carry them (the note too long for a button): the checks are in the context line."""
+    message = build_outcome(Attempt(REQUEST, error=UserNotConnected("x", status=400)), None)
+    assert "Always connect Action WebSockets" in json.dumps(message.blocks)
+    assert "Always connect Action WebSockets" not in visible_text(message)
+
+
+def test_still_failing_lists_the_checks_with_the_customer_id_as_typed():
+    """The private answer to Still failing? names identify() with this ID and the WebSockets setting."""
+    message = build_still_failing("cust_`8812`")
+    line = visible_text(message)
+    assert "`Bugpilot.identify()` with exactly `cust_\u02cb8812\u02cb`" in line
+    assert "*Always connect Action WebSockets*" in line
+    assert "Only you can see this" in json.dumps(message.blocks)
+
+
+def buttons_of(message: Message) -> dict[str, str]:
+    return {
+        element["action_id"]: element.get("value", "")
+        for block in message.blocks
+        if block["type"] == "actions"
+        for element in block["elements"]
+    }
 
 
 def test_after_stop_the_advice_is_not_repeated_in_full():
@@ -129,6 +157,7 @@ def test_after_stop_the_advice_is_not_repeated_in_full():
     assert "identify()" not in everything
     assert "isn't online" in everything
     assert "bugpilot_keep_trying" in everything
+    assert "bugpilot_still_failing" in everything
 
 
 def test_a_one_word_typo_is_answered_in_one_line_with_a_runnable_suggestion():

@@ -19,15 +19,17 @@ from bot.blocks import (
 )
 from bot.capture import ACTION_NAMES, CaptureRequest
 from bot.error_blocks import render_error
-from bot.markup import local_time, shown
+from bot.markup import clip, code_text, local_time, shown
 
 __all__ = [
     "ACTION_KEEP_TRYING",
+    "ACTION_STILL_FAILING",
     "ACTION_STOP",
     "ACTION_TRY_AGAIN",
     "FOLLOWUP_ACTIONS",
     "build_outcome",
     "build_retrying",
+    "build_still_failing",
     "build_watch_ended",
     "build_watch_paused",
     "build_watch_status",
@@ -38,8 +40,11 @@ __all__ = [
 ACTION_TRY_AGAIN: Final = "bugpilot_try_again"
 ACTION_KEEP_TRYING: Final = "bugpilot_keep_trying"
 ACTION_STOP: Final = "bugpilot_stop"
+# Shows the offline checks for admins and developers to the clicker alone; its value is the customer's ID.
+ACTION_STILL_FAILING: Final = "bugpilot_still_failing"
 FOLLOWUP_ACTIONS: Final = (ACTION_TRY_AGAIN, ACTION_KEEP_TRYING, ACTION_STOP)
 _BLOCK_ID: Final = "followup_actions"
+_IDENT_LIMIT: Final = 250
 
 
 def build_outcome(attempt: Attempt, value: str | None, *, offer: bool = True, brief: bool = False) -> Message:
@@ -52,7 +57,9 @@ def build_outcome(attempt: Attempt, value: str | None, *, offer: bool = True, br
     if attempt.accepted is not None:
         return build_success(request, attempt.accepted, waiting=attempt.following)
     assert attempt.error is not None  # noqa: S101 - an attempt has a result or an error
-    message = render_error(attempt.error, request, brief=brief)
+    # Offline with the buttons: the checks for developers sit behind "Still failing?" instead of in context.
+    behind_button = offer and value is not None and attempt.customer_offline
+    message = render_error(attempt.error, request, brief=brief or behind_button)
     if not attempt.retryable or not offer:
         return message
     if value is None:
@@ -62,7 +69,23 @@ def build_outcome(attempt: Attempt, value: str | None, *, offer: bool = True, br
     buttons = [ButtonElement(text="Try again", action_id=ACTION_TRY_AGAIN, value=value, style="primary")]
     if attempt.customer_offline:
         buttons.append(ButtonElement(text="Keep trying", action_id=ACTION_KEEP_TRYING, value=value))
+        ident = clip(request.customer, _IDENT_LIMIT)
+        buttons.append(ButtonElement(text="Still failing?", action_id=ACTION_STILL_FAILING, value=ident))
     return _with(message, ActionsBlock(block_id=_BLOCK_ID, elements=buttons))
+
+
+def build_still_failing(customer: str) -> Message:
+    """What to check when a customer who is online still can't be reached (``customer``: the ID, plain text)."""
+    lines = [
+        "*Still failing while they are online?* Check, or ask whoever runs your app:",
+        f"• your app calls `Bugpilot.identify()` with exactly `{code_text(customer, _IDENT_LIMIT)}`",
+        "• *Always connect Action WebSockets* is on in Bugpilot's API settings (from the customer's next page load)",
+        "• they reload the page of your app they have open",
+    ]
+    return assemble(
+        "Still failing? Check identify() and Always connect Action WebSockets.",
+        [section_block("\n".join(lines)), context_block("Only you can see this · `USER_NOT_CONNECTED` · HTTP 400")],
+    )
 
 
 def build_retrying(request: CaptureRequest) -> Message:

@@ -21,11 +21,11 @@ from dataclasses import dataclass, field
 import structlog
 from pydantic import ValidationError
 
-from bot.attempt import Attempt, summarize
-from bot.blocks import Message, RequestStatus, build_request_status
+from bot.attempt import Attempt
 from bot.capture import CaptureRequest, Surface
 from bot.error_blocks import render_error
 from bot.errors import FollowUpRefused, StoreUnavailable, UserNotConnected
+from bot.followups.announce import announce, update_request_line
 from bot.followups.blocks import (
     build_outcome,
     build_retrying,
@@ -40,7 +40,6 @@ from bot.followups.saved import SavedAt
 from bot.followups.try_again import finish, next_value
 from bot.outcomes import OutcomeRef, show
 from bot.services import Services
-from bot.slack_failures import SLACK_FAILURES, failure_name
 from bot.workflow import capture_once
 
 __all__ = ["WatchPolicy", "Watches"]
@@ -208,7 +207,7 @@ class Watches:
                 await self._end_stopped(watch)
                 return
             await show(services.delivery, watch.ref, build_retrying(self._next(watch)))
-            await _request_line(services, watch, "trying")
+            await update_request_line(services, watch.ref, watch.followup, "trying")
             while True:
                 request = self._next(watch)
                 attempt = await capture_once(services, request, thread_ts=watch.followup.thread_ts)
@@ -281,7 +280,7 @@ class Watches:
             # People are told once, by a new message (an edited one notifies nobody): in the thread the outcome
             # is in, or privately where a private outcome is; a followed report tells them when it is ready.
             if shown is not None and not attempt.following:
-                await _announce(services, shown, followup, build_watch_success_notice(request, people))
+                await announce(services, shown, followup, build_watch_success_notice(request, people))
             return
         # The customer still offline after Stop or at the end: the details were shown already.
         outcome = build_outcome(attempt, next_value(services, attempt, followup), brief=end != "error")
@@ -299,7 +298,7 @@ class Watches:
         """A watch stopped while no process held it: show its last state with the buttons again."""
         offline = _offline(watch.followup)
         outcome = build_outcome(offline, next_value(self._services, offline, watch.followup), brief=True)
-        await _request_line(self._services, watch, "failed", offline)
+        await update_request_line(self._services, watch.ref, watch.followup, "failed", offline)
         tries = watch.followup.attempt - watch.first_attempt
         why = f"<@{watch.stopped_by}> stopped Keep trying after {_count(tries)}."
         await show(self._services.delivery, watch.ref, build_watch_ended(outcome, why))
@@ -329,35 +328,6 @@ def _offline(followup: FollowUp) -> Attempt:
         last.model_copy(update={"attempt": followup.attempt}),
         error=UserNotConnected("the customer was not online at the last attempt"),
     )
-
-
-async def _request_line(
-    services: Services, watch: _Watch, status: RequestStatus, attempt: Attempt | None = None
-) -> None:
-    """The channel's request message while Keep trying runs ("still trying"), and after a Stop nobody held."""
-    followup = watch.followup
-    if followup.status_ts is None or watch.ref.ephemeral:
-        return
-    request = attempt.request if attempt else followup.next_request(surface=Surface.KEEP_TRYING, actor_id="")
-    summary = summarize(attempt.error) if attempt else ""
-    await services.delivery.update(
-        followup.channel_id, followup.status_ts, build_request_status(request, status, summary)
-    )
-
-
-async def _announce(services: Services, where: OutcomeRef, followup: FollowUp, message: Message) -> None:
-    """A new message that tells people: in the outcome's thread, a new private message, or in the direct message."""
-    delivery = services.delivery
-    if where.ephemeral:
-        if not await delivery.respond(where.response_url, message):
-            log.warning("outcome.show_failed", how="response_url")
-        return
-    in_place = where.channel_id == followup.channel_id
-    thread_ts = followup.thread_ts if in_place else None
-    try:
-        await delivery.post(where.channel_id, message, thread_ts=thread_ts)
-    except SLACK_FAILURES as exc:
-        log.warning("slack.post_failed", method="chat.postMessage", error=failure_name(exc))
 
 
 def _count(tries: int) -> str:

@@ -54,8 +54,11 @@ async def test_slash_command_success_with_link_then_advice_when_the_customer_is_
     await run(page, "/bugpilot record alice@acme.com")
     thread = await open_thread(page, "didn't work")
     advice = thread.locator(".message", has_text="isn't online in your app right now")
-    await expect(advice).to_contain_text("Always connect Action WebSockets")
-    await expect(advice.locator("code", has_text="alice@acme.com")).to_be_visible()
+    await expect(advice).not_to_contain_text("Always connect Action WebSockets")
+    await advice.get_by_role("button", name="Still failing?").click()
+    details = page.locator(".message", has_text="Still failing while they are online?")
+    await expect(details).to_contain_text("Always connect Action WebSockets")
+    await expect(details.locator("code", has_text="alice@acme.com")).to_be_visible()
     await no_raw_markup(page)
     await screenshot(page, "sandbox-offline.png")
 

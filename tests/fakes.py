@@ -14,8 +14,8 @@ from typing import Any
 
 from aiohttp import web
 from slack_sdk.errors import SlackObjectFormationError
-from slack_sdk.models.views import View
 from slack_sdk.models.blocks import Block
+from slack_sdk.models.views import View
 
 from bot.sandbox.bugpilot import SimulatedBugpilot
 

@@ -27,21 +27,23 @@ _MAX_VIEWS = 3
 
 
 class SlackError(Exception):
-    """A Web API error code, answered as ``{"ok": false, "error": code}``."""
+    """A Web API error code, answered as ``{"ok": false, "error": code}`` (plus ``answer``'s other fields)."""
 
-    def __init__(self, code: str) -> None:
+    def __init__(self, code: str, answer: dict[str, Any] | None = None) -> None:
         super().__init__(code)
         self.code = code
+        self.answer: dict[str, Any] = {**(answer or {}), "ok": False, "error": code}
 
 
 @dataclass(frozen=True)
 class Activity:
-    """One line of the page's activity log: who sent what to whom."""
+    """One line of the page's activity log: who sent what to whom, when, and the request's body (JSON)."""
 
     at: float
     route: str
     text: str
     ok: bool = True
+    body: str = ""
 
 
 @dataclass
@@ -89,9 +91,9 @@ class Workspace:
         except TimeoutError:
             return
 
-    def note(self, route: str, text: str, *, ok: bool = True) -> None:
-        """Add a line to the activity log."""
-        self.activity.append(Activity(at=time.time(), route=route, text=text, ok=ok))
+    def note(self, route: str, text: str, *, ok: bool = True, body: str = "") -> None:
+        """Add a line to the activity log (``body``: the full request, shown on a click)."""
+        self.activity.append(Activity(at=time.time(), route=route, text=text, ok=ok, body=body))
         self.touch()
 
     def notice(self, text: str, *, channel: str = SUPPORT, thread_ts: str | None = None) -> None:
@@ -169,6 +171,7 @@ class Workspace:
         self.view_errors = {}
         self.view_problem = ""
         self.notices = []
+        self.activity.clear()
         self.post(
             SUPPORT,
             "U_BOB",

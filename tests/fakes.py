@@ -15,6 +15,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.sandbox.bugpilot import SimulatedBugpilot
+from bot.sandbox.strict import check_message_blocks, check_view
 
 API_KEY = "bp_live_secret_key_123456"
 WORKSPACE_ID = "ws_acme"
@@ -58,6 +59,7 @@ class FakeSlack:
     refused_texts: dict[str, str] = field(default_factory=dict)  # text fragment -> error for chat.post/update
     posted_ts: dict[int, str] = field(default_factory=dict)  # id(args) of a chat.postMessage -> its ts
     shared_channels: set[str] = field(default_factory=set)  # Slack Connect channels (conversations.info)
+    strict: bool = True  # refuse blocks and views as Slack does (bot.sandbox.strict)
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def app(self) -> web.Application:
@@ -110,6 +112,9 @@ class FakeSlack:
     def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         if method in self.refuse_blocks and args.get("blocks") not in (None, "", "[]", []):
             return {"ok": False, "error": self.refuse_blocks[method]}
+        refusal = self._strict_refusal(method, args)
+        if refusal is not None:
+            return refusal
         if method in self.method_errors:
             return {"ok": False, "error": self.method_errors[method]}
         if method == "auth.test":
@@ -182,7 +187,23 @@ class FakeSlack:
             return web.Response(status=404, text="expired_url")
         if "respond" in self.refuse_blocks and call.args.get("blocks"):
             return web.Response(status=400, text=self.refuse_blocks["respond"])
+        if self.strict and check_message_blocks(call.args.get("blocks")) is not None:
+            return web.Response(status=400, text="invalid_blocks")
         return web.Response(text="ok")
+
+    def _strict_refusal(self, method: str, args: dict[str, Any]) -> dict[str, Any] | None:
+        """Slack's answer to blocks or a view it would refuse (``strict``), else None."""
+        if not self.strict:
+            return None
+        if method in {"chat.postMessage", "chat.postEphemeral", "chat.update"}:
+            blocks = args.get("blocks")
+            refusal = check_message_blocks(json.loads(blocks) if isinstance(blocks, str) and blocks else blocks)
+        elif method in {"views.open", "views.push", "views.update", "views.publish"}:
+            view = args.get("view")
+            refusal = check_view(json.loads(view) if isinstance(view, str) else view)
+        else:
+            return None
+        return refusal.answer() if refusal is not None else None
 
 
 def _drop(request: web.Request) -> web.Response:

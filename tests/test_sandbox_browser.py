@@ -221,7 +221,7 @@ async def test_mention_in_a_thread_answers_in_that_thread(page: Page, driver: Dr
 
 async def test_a_mention_where_the_bot_may_not_post_answers_in_a_direct_message(page: Page):
     """Bot not in the channel: the outcome comes as a direct message from the app, marked unread until opened."""
-    await page.get_by_label("Bugpilot may post in #support").uncheck()
+    await page.get_by_label("Bugpilot may post in #support (it is in the channel)").uncheck()
     await message_menu(page, "Checkout does nothing", "Reply in thread")
     reply = page.get_by_label("Reply in thread")
     await reply.fill("@Bugpilot screenshot alice@acme.com")

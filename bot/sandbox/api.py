@@ -77,6 +77,13 @@ class InteractionApi:
             return _answer(400, exc.code)
         if f"<@{BOT_USER}>" not in wire or "app_mention" not in self._bot_events:
             return _answer(200, "posted")
+        if not ws.bot_can_post:
+            # Slack sends no event for a mention of an app that isn't in the channel: it offers to invite it.
+            ws.notice(
+                "You mentioned @Bugpilot, but they're not in this channel. Would you like to invite them to join?",
+                thread_ts=message.get("thread_ts"),
+            )
+            return _answer(200, "posted")
         parent = ws.find(SUPPORT, message["thread_ts"]) if message.get("thread_ts") else None
         event = payloads.app_mention_event(
             message, parent_user_id=parent["user"] if parent else None, shared=ws.support_shared

@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from aiohttp import web
 
-from bot.sandbox.people import BOT_ID, BOT_USER, ME, TEAM_DOMAIN, TEAM_ID, TEAM_NAME
+from bot.sandbox.people import BOT_ID, BOT_USER, ERIN, ME, TEAM_DOMAIN, TEAM_ID, TEAM_NAME
 from bot.sandbox.strict import missing_scope
 from bot.sandbox.webapi import message_blocks, message_content, modal_view, read_arguments
 from bot.sandbox.workspace import SlackError, Workspace
@@ -55,7 +55,7 @@ class SimulatedSlack:
             "conversations.open": self._open,
             "conversations.replies": self._replies,
             "users.info": self._user_info,
-            "usergroups.users.list": lambda _args: {"ok": True, "users": [ME, "U_ERIN"]},
+            "usergroups.users.list": lambda _args: {"ok": True, "users": [ME, ERIN]},
             "team.info": lambda _args: {"ok": True, "team": {"id": TEAM_ID, "name": TEAM_NAME, "domain": TEAM_DOMAIN}},
             "views.open": self._views_open,
             "views.push": self._views_push,
@@ -216,6 +216,9 @@ class SimulatedSlack:
         user = self.workspace.users.get(str(args.get("user", "")))
         if user is None:
             raise SlackError("user_not_found")
+        if user.get("team_id") != TEAM_ID and not self.workspace.guest_email_visible:
+            # Another organization's member: their email only when their organization lets it show.
+            user = {**user, "profile": {k: v for k, v in user["profile"].items() if k != "email"}}
         return {"ok": True, "user": user}
 
     def _views_open(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -239,7 +242,7 @@ class SimulatedSlack:
 
     def _writable(self, args: dict[str, Any]) -> str:
         channel = self.workspace.channel_id(str(args.get("channel", "")))
-        if not self.workspace.bot_can_post and not channel.startswith("D_"):
+        if not self.workspace.bot_can_post and not self.workspace.conversations[channel].get("is_im"):
             raise SlackError("not_in_channel")
         return channel
 

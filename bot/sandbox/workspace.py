@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.sandbox.blockids import fill_ids
-from bot.sandbox.people import APP_ID, BOT_ID, BOT_USER, SUPPORT, TEAM_ID, people
+from bot.sandbox.people import APP_ID, BOB, BOT_ID, BOT_USER, SUPPORT, TEAM_ID, people
 
 __all__ = ["Activity", "SlackError", "Workspace"]
 
@@ -62,6 +62,7 @@ class Workspace:
     bot_can_post: bool = True
     duplicate_events: bool = False
     support_shared: bool = False  # #support shared with Customer Inc (Slack Connect)
+    guest_email_visible: bool = False  # Customer Inc shows its people's emails to Acme (users.info)
     version: int = 0
     _triggers: dict[str, float] = field(default_factory=dict)
     _response_urls: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -174,7 +175,7 @@ class Workspace:
         self.activity.clear()
         self.post(
             SUPPORT,
-            "U_BOB",
+            BOB,
             (
                 "Hi! Checkout does nothing for me when I click *Pay*, it just spins. "
                 "My login is <mailto:bob@customer.io|bob@customer.io> — can someone take a look?"
@@ -200,7 +201,7 @@ class Workspace:
         """The bot's direct-message conversation with ``user``."""
         if user not in self.users:
             raise SlackError("user_not_found")
-        dm = f"D_{user.removeprefix('U_')}"
+        dm = f"D0{user.removeprefix('U0').removeprefix('U')}"
         if dm not in self.conversations:
             self.conversations[dm] = {"id": dm, "is_im": True, "user": user, "is_member": True, "name": ""}
             self.touch()

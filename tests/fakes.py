@@ -15,7 +15,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.sandbox.bugpilot import SimulatedBugpilot
-from bot.sandbox.strict import check_message_blocks, check_view
+from bot.sandbox.strict import check_message_blocks, check_unfurls, check_view
 
 API_KEY = "bp_live_secret_key_123456"
 WORKSPACE_ID = "ws_acme"
@@ -201,6 +201,9 @@ class FakeSlack:
         elif method in {"views.open", "views.push", "views.update", "views.publish"}:
             view = args.get("view")
             refusal = check_view(json.loads(view) if isinstance(view, str) else view)
+        elif method == "chat.unfurl":
+            unfurls = args.get("unfurls")
+            refusal = check_unfurls(json.loads(unfurls) if isinstance(unfurls, str) else unfurls)
         else:
             return None
         return refusal.answer() if refusal is not None else None

@@ -8,12 +8,15 @@ from typing import Any
 
 import aiohttp
 import pytest
+from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.app import BOLT
 from bot.sandbox.people import BOB, BOT_USER, CUSTOMER_TEAM, ERIN, ME, SUPPORT, TEAM_ID
 from tests.fakes import FakeSlack
 from tests.sandbox_helpers import (
+    TEST_SHORTCUT,
     Driver,
     driver_fixture,  # noqa: F401 - the "driver" fixture, used by name
 )
@@ -147,3 +150,33 @@ def test_the_tests_fake_slack_refuses_what_the_sandbox_refuses():
     view = {"type": "modal", "title": {"type": "plain_text", "text": "t" * 25}, "blocks": _TOO_LONG}
     assert fake._answer("views.open", {"view": json.dumps(view)})["error"] == "invalid_arguments"
     assert FakeSlack(strict=False)._answer("chat.postMessage", {"channel": "C1", "blocks": _TOO_LONG})["ok"] is True
+
+
+async def test_a_view_submission_answered_with_a_bad_view_keeps_the_modal_with_slacks_problem(driver: Driver):
+    """``response_action: update`` with a view Slack refuses: the modal stays, with Slack's "trouble" line."""
+    bolt: AsyncApp = driver.sandbox.app[BOLT]
+    good = {
+        "type": "modal",
+        "callback_id": "sandbox_strict_view",
+        "title": {"type": "plain_text", "text": "Test"},
+        "submit": {"type": "plain_text", "text": "Go"},
+        "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "fine"}}],
+    }
+
+    @bolt.shortcut(TEST_SHORTCUT["callback_id"])
+    async def on_shortcut(ack: Any, body: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        await client.views_open(trigger_id=body["trigger_id"], view=good)
+
+    @bolt.view("sandbox_strict_view")
+    async def on_submit(ack: Any) -> None:
+        await ack(response_action="update", view={**good, "blocks": _TOO_LONG})
+
+    bob = driver.sandbox.workspace.messages[0]
+    await driver.post("shortcut", {"callback_id": TEST_SHORTCUT["callback_id"], "channel": SUPPORT, "ts": bob["ts"]})
+    opened = await driver.until(lambda state: state["views"][-1] if state["views"] else None)
+    await driver.post("view/submit", {"view_id": opened["id"], "values": {}})
+    state = await driver.until(lambda state: state if state["view_problem"] else None)
+    assert [view["id"] for view in state["views"]] == [opened["id"]]
+    assert state["views"][0]["blocks"][0]["text"]["text"] == "fine"
+    assert any("response_action update → invalid_arguments" in line.text for line in driver.sandbox.workspace.activity)

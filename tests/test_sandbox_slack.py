@@ -13,7 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import BOLT
 from bot.sandbox.payloads import format_typed_text
-from bot.sandbox.people import BOB, BOT_USER, ERIN, SUPPORT
+from bot.sandbox.people import BOB, BOT_USER, CUSTOMER_TEAM, ERIN, SUPPORT
 from bot.sandbox.workspace import SlackError, Workspace
 from tests.sandbox_helpers import (
     TEST_SHORTCUT,
@@ -83,7 +83,7 @@ async def test_shortcut_opens_the_modal_from_views_open_and_submits_as_slack_doe
     shortcut = seen[0]
     assert shortcut["type"] == "message_action"
     assert shortcut["message"]["user"] == BOB
-    assert shortcut["message"]["user_team"] == "T_CUSTOMER"
+    assert shortcut["message"]["user_team"] == CUSTOMER_TEAM
     assert "<mailto:bob@customer.io|bob@customer.io>" in shortcut["message"]["text"]
     assert shortcut["response_url"].startswith(f"{driver.sandbox.upstream_url}slack/respond/")
     assert opened["private_metadata"] == "meta"

@@ -15,6 +15,7 @@ from bot.sandbox.strict import (
     Refusal,
     block_problems,
     check_message_blocks,
+    check_unfurls,
     check_view,
     missing_scope,
 )
@@ -154,3 +155,14 @@ def test_the_manifest_grants_every_scope_the_bot_uses():
 def test_a_refusal_without_messages_is_a_bare_error():
     """Some refusals carry only their code."""
     assert Refusal("invalid_arguments").answer() == {"ok": False, "error": "invalid_arguments"}
+
+
+def test_an_unfurl_is_checked_as_a_message():
+    """chat.unfurl's blocks per URL: refused with a pointer into ``unfurls``; a bad shape is its own error."""
+    url = "https://acme.dev/x"
+    assert check_unfurls({url: {"blocks": [_section("Acme issue 12")]}}) is None
+    refusal = check_unfurls({url: {"blocks": [_section("x" * 3001)]}})
+    assert refusal is not None
+    assert refusal.error == "invalid_blocks"
+    assert f"json-pointer:/unfurls/{url}/blocks/0" in refusal.messages[0]
+    assert check_unfurls([]) == Refusal("invalid_unfurls_format")

@@ -17,6 +17,7 @@ from bot.sandbox import payloads
 from bot.sandbox.blockids import find_element
 from bot.sandbox.people import BOT_USER, ME, SUPPORT
 from bot.sandbox.sender import Answer, SlackSender
+from bot.sandbox.strict import check_message_blocks, check_view
 from bot.sandbox.workspace import SlackError, Workspace
 
 __all__ = ["InteractionApi", "read_json"]
@@ -125,10 +126,10 @@ class InteractionApi:
         if not answer.ok:
             ws.notice(f"{name} failed with the error “{answer.failure}”")
         else:
-            self._show_ack(answer)
+            self._show_ack(answer, name)
         return _answer(200, "sent", bot_status=answer.status)
 
-    def _show_ack(self, answer: Answer) -> None:
+    def _show_ack(self, answer: Answer, command: str) -> None:
         """A command's immediate answer: nothing, plain text, or a JSON message."""
         if not answer.body.strip():
             return
@@ -142,6 +143,12 @@ class InteractionApi:
             reply = {"text": answer.body}
         in_channel = reply.get("response_type") == "in_channel"
         blocks = reply.get("blocks")
+        refusal = check_message_blocks(blocks)
+        if refusal is not None:
+            # Slack shows nothing of a reply it can't draw, only that the command failed.
+            self.workspace.note("bot → Slack", f"command answer → {refusal.error}", ok=False, body=answer.body)
+            self.workspace.notice(f"{command} failed with the error “{refusal.error}”")
+            return
         self.workspace.post(
             SUPPORT,
             BOT_USER,
@@ -243,6 +250,10 @@ class InteractionApi:
         kind = reply.get("response_action")
         if kind == "errors":
             ws.view_errors = {str(key): str(value) for key, value in (reply.get("errors") or {}).items()}
+            ws.touch()
+        elif kind in {"update", "push"} and (refusal := check_view(reply.get("view"))) is not None:
+            ws.note("bot → Slack", f"response_action {kind} → {refusal.error}", ok=False, body=answer.body)
+            ws.view_problem = "We had some trouble connecting. Try again?"
             ws.touch()
         elif kind in {"update", "push"} and isinstance(reply.get("view"), dict):
             ws.show_view(reply["view"], push=kind == "push", replace=view["id"] if kind == "update" else None)

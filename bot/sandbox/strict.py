@@ -33,6 +33,7 @@ __all__ = [
     "Refusal",
     "block_problems",
     "check_message_blocks",
+    "check_unfurls",
     "check_view",
     "missing_scope",
 ]
@@ -96,6 +97,19 @@ def check_message_blocks(blocks: object) -> Refusal | None:
     if blocks is None or blocks == []:
         return None
     problems = block_problems(blocks)
+    return Refusal("invalid_blocks", tuple(problems)) if problems else None
+
+
+def check_unfurls(unfurls: object) -> Refusal | None:
+    """``chat.unfurl``'s ``unfurls`` (URL → ``{"blocks": […]}``): each unfurl's blocks as a message's."""
+    if not isinstance(unfurls, dict) or not unfurls:
+        return Refusal("invalid_unfurls_format")
+    problems: list[str] = []
+    for url, unfurl in unfurls.items():
+        if not isinstance(unfurl, dict):
+            problems.append(f"must be an object [json-pointer:/unfurls/{url}]")
+        elif "blocks" in unfurl:
+            problems.extend(block_problems(unfurl["blocks"], pointer=f"/unfurls/{url}/blocks"))
     return Refusal("invalid_blocks", tuple(problems)) if problems else None
 
 

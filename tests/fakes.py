@@ -18,6 +18,7 @@ from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
 from bot.sandbox.bugpilot import SimulatedBugpilot
+from bot.sandbox.strict import check_message_blocks, check_unfurls, check_view
 
 API_KEY = "bp_live_secret_key_123456"
 WORKSPACE_ID = "ws_acme"
@@ -67,6 +68,7 @@ class FakeSlack:
     step_results: dict[str, Call] = field(default_factory=dict)  # run -> the completion Slack accepted (token revoked)
     homes: dict[str, dict[str, Any]] = field(default_factory=dict)  # user -> the Home view last published
     channel_info: dict[str, dict[str, Any]] = field(default_factory=dict)  # channel -> extra conversations.info fields
+    strict: bool = True  # refuse blocks and views as Slack does (bot.sandbox.strict)
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def app(self) -> web.Application:
@@ -121,6 +123,9 @@ class FakeSlack:
     def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         if method in self.refuse_blocks and args.get("blocks") not in (None, "", "[]", []):
             return {"ok": False, "error": self.refuse_blocks[method]}
+        refusal = self._strict_refusal(method, args)
+        if refusal is not None:
+            return refusal
         if method in self.method_errors:
             return {"ok": False, "error": self.method_errors[method]}
         if method == "auth.test":
@@ -219,6 +224,8 @@ class FakeSlack:
             return web.Response(status=404, text="expired_url")
         if "respond" in self.refuse_blocks and call.args.get("blocks"):
             return web.Response(status=400, text=self.refuse_blocks["respond"])
+        if self.strict and check_message_blocks(call.args.get("blocks")) is not None:
+            return web.Response(status=400, text="invalid_blocks")
         return web.Response(text="ok")
 
     def step_run(self, inputs: dict[str, Any], *, execution_id: str | None = None) -> tuple[str, str]:
@@ -293,6 +300,23 @@ def _unfurl_answer(args: dict[str, Any]) -> dict[str, Any]:
         except SlackObjectFormationError:
             return {"ok": False, "error": "invalid_blocks"}
     return {"ok": True}
+
+    def _strict_refusal(self, method: str, args: dict[str, Any]) -> dict[str, Any] | None:
+        """Slack's answer to blocks or a view it would refuse (``strict``), else None."""
+        if not self.strict:
+            return None
+        if method in {"chat.postMessage", "chat.postEphemeral", "chat.update"}:
+            blocks = args.get("blocks")
+            refusal = check_message_blocks(json.loads(blocks) if isinstance(blocks, str) and blocks else blocks)
+        elif method in {"views.open", "views.push", "views.update", "views.publish"}:
+            view = args.get("view")
+            refusal = check_view(json.loads(view) if isinstance(view, str) else view)
+        elif method == "chat.unfurl":
+            unfurls = args.get("unfurls")
+            refusal = check_unfurls(json.loads(unfurls) if isinstance(unfurls, str) else unfurls)
+        else:
+            return None
+        return refusal.answer() if refusal is not None else None
 
 
 def _drop(request: web.Request) -> web.Response:

@@ -271,6 +271,23 @@ class FakeSlack:
         self.step_results[run_id] = Call(method, args)
         return {"ok": True}
 
+    def _strict_refusal(self, method: str, args: dict[str, Any]) -> dict[str, Any] | None:
+        """Slack's answer to blocks or a view it would refuse (``strict``), else None."""
+        if not self.strict:
+            return None
+        if method in {"chat.postMessage", "chat.postEphemeral", "chat.update"}:
+            blocks = args.get("blocks")
+            refusal = check_message_blocks(json.loads(blocks) if isinstance(blocks, str) and blocks else blocks)
+        elif method in {"views.open", "views.push", "views.update", "views.publish"}:
+            view = args.get("view")
+            refusal = check_view(json.loads(view) if isinstance(view, str) else view)
+        elif method == "chat.unfurl":
+            unfurls = args.get("unfurls")
+            refusal = check_unfurls(json.loads(unfurls) if isinstance(unfurls, str) else unfurls)
+        else:
+            return None
+        return refusal.answer() if refusal is not None else None
+
 
 def _unfurl_answer(args: dict[str, Any]) -> dict[str, Any]:
     """chat.unfurl as Slack checks it: a posted message (channel, ts) or a composer's (unfurl_id, source),
@@ -300,23 +317,6 @@ def _unfurl_answer(args: dict[str, Any]) -> dict[str, Any]:
         except SlackObjectFormationError:
             return {"ok": False, "error": "invalid_blocks"}
     return {"ok": True}
-
-    def _strict_refusal(self, method: str, args: dict[str, Any]) -> dict[str, Any] | None:
-        """Slack's answer to blocks or a view it would refuse (``strict``), else None."""
-        if not self.strict:
-            return None
-        if method in {"chat.postMessage", "chat.postEphemeral", "chat.update"}:
-            blocks = args.get("blocks")
-            refusal = check_message_blocks(json.loads(blocks) if isinstance(blocks, str) and blocks else blocks)
-        elif method in {"views.open", "views.push", "views.update", "views.publish"}:
-            view = args.get("view")
-            refusal = check_view(json.loads(view) if isinstance(view, str) else view)
-        elif method == "chat.unfurl":
-            unfurls = args.get("unfurls")
-            refusal = check_unfurls(json.loads(unfurls) if isinstance(unfurls, str) else unfurls)
-        else:
-            return None
-        return refusal.answer() if refusal is not None else None
 
 
 def _drop(request: web.Request) -> web.Response:

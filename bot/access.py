@@ -186,8 +186,9 @@ def access_middleware(
             context[CAPTURE_REFUSAL] = reason or await _person_refusal(policy, members, user_id)
             return await next()
         channel = _channel(envelope, context, kind, followups)
-        # A modal that does not say where it was opened from was checked when it was opened.
-        if reason is None and not (channel is None and kind == "view_submission"):
+        # A modal that does not say where it was opened from was checked when it was opened; one opened from
+        # nowhere (the global shortcut, App Home's New capture) is checked on the conversation chosen in it.
+        if reason is None and not (channel is None and kind in _CHECKED_IN_THE_MODAL):
             reason = policy.channel_refusal(channel)
         if reason is None and kind == _STEP_KIND and policy.restricts_people and user_id is None:
             reason = _NOBODY_STARTED_IT
@@ -202,6 +203,8 @@ def access_middleware(
             kind=kind,
             reason=reason,
         )
+        if kind == "event:link_shared":
+            return BoltResponse(status=200, body="")  # pasting a link asks for nothing: no card, and no reply
         if kind == _STEP_KIND and fail is not None:
             tasks.spawn(_fail_step(fail, reason), name="access:step_refused")
             return BoltResponse(status=200, body="")
@@ -236,6 +239,10 @@ async def _person_refusal(policy: AccessPolicy, members: UsergroupMembers | None
     if not allowed:
         return "You're not among the people allowed to capture customers' screens with Bugpilot."
     return None
+
+
+# Requests without a conversation that open the capture modal, or submit it: the modal checks the channel.
+_CHECKED_IN_THE_MODAL: Final = frozenset({"view_submission", "shortcut", "block_actions"})
 
 
 def _kind(body: Envelope) -> str:

@@ -53,6 +53,7 @@ _WHAT_BREAKS: Mapping[str, str] = {
     "groups:read": _SHARED_LOOKUP,
     "im:read": _SHARED_LOOKUP,
     "mpim:read": _SHARED_LOOKUP,
+    "im:write": "the global shortcut and New capture cannot capture into a direct message with you",
     "chat:write": "the bot cannot post at all",
     "chat:write.public": "the bot cannot post in public channels it was not invited to",
     "commands": "/bugpilot and the shortcuts do nothing",

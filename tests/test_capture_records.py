@@ -57,7 +57,7 @@ async def test_a_finished_capture_keeps_its_outcome_and_then_its_report(store: S
     assert (working.outcome, working.note, working.report_url) == (None, "checkout fails", None)
     assert await log.finish(capture_id, outcome="waiting", session_info_url="https://api/si/1")
     await log.record_report(capture_id, outcome="ready", report_url=REPORT)
-    record = await log.find_report(REPORT)
+    record = await log.find_report(REPORT, team_id="T1")
     assert record == CaptureRecord(
         id=capture_id,
         team_id="T1",
@@ -75,7 +75,8 @@ async def test_a_finished_capture_keeps_its_outcome_and_then_its_report(store: S
         created_at=working.created_at,
         updated_at=record.updated_at if record else None,
     )
-    assert await log.find_report(REPORT + "x") is None
+    assert await log.find_report(REPORT + "x", team_id="T1") is None
+    assert await log.find_report(REPORT, team_id="T_OTHER") is None
 
 
 async def test_recent_is_newest_first_per_team_and_per_requester(store: Store):
@@ -153,7 +154,7 @@ async def test_a_command_followed_to_its_report_is_recorded_ready_with_the_link(
     assert record.report_url == bot.bugpilot.sim.report_url(session)
     assert record.session_info_url is not None
     assert (record.note, record.requester_id, record.surface) == ("checkout fails", "U_AGENT", Surface.COMMAND)
-    assert await log.find_report(record.report_url) == record
+    assert await log.find_report(record.report_url, team_id="T_ACME") == record
 
 
 async def test_a_customer_not_online_is_recorded_with_the_code(bot: Bot):

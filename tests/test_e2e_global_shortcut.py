@@ -251,6 +251,19 @@ async def test_an_allowed_channel_captures(bot: Bot, aiohttp_client: Any, settin
     assert (await bot.slack.next_call("chat.postMessage")).args["channel"] == "C0SUPPORT"
 
 
+@pytest.mark.parametrize("opened_from", ["shortcut", "home"])
+async def test_a_channel_allow_list_still_opens_the_modal_from_nowhere(
+    bot: Bot, aiohttp_client: Any, settings: Settings, opened_from: str
+):
+    """The global shortcut and New capture carry no channel: the modal opens, its chosen channel is checked later."""
+    bot = await _restricted(bot, aiohttp_client, settings, bugpilot_allowed_channels=frozenset({"C0SUPPORT"}))
+    payload = home_click_payload("home_new_capture") if opened_from == "home" else None
+    with capture_logs() as logs:
+        view = await open_modal(bot, payload) if payload is not None else await open_modal(bot)
+    assert view["callback_id"] == "bugpilot_capture_global_modal"
+    assert [entry for entry in logs if entry["event"] == "audit.refused"] == []
+
+
 async def test_an_unlisted_person_is_refused_when_opening_the_shortcut(
     bot: Bot, aiohttp_client: Any, settings: Settings
 ):

@@ -158,8 +158,18 @@ async def test_a_record_of_another_team_is_not_unfurled(bot: Bot):
     with watch_logs() as logs:
         audit = await _decided(bot, logs, [url])
     assert (audit["known"], audit["outcome"]) == (0, "none_known")
-    assert logs.of("unfurl.other_team")[0]["links"] == 1
     assert bot.slack.of("chat.unfurl") == []
+
+
+async def test_a_newer_record_of_another_team_does_not_hide_this_teams(bot: Bot):
+    """The same report URL recorded here and, later, by another workspace's install: this team's card shows."""
+    url = "https://dash.bugpilot.io/report/both"
+    await _record(bot, url)
+    await _record(bot, url, team_id="T_OTHER")
+    with watch_logs() as logs:
+        audit = await _decided(bot, logs, [url])
+    assert (audit["known"], audit["outcome"]) == (1, "unfurled")
+    assert [list(_cards(call.args)) for call in bot.slack.of("chat.unfurl")] == [[url]]
 
 
 async def test_an_event_slack_delivers_again_unfurls_once(bot: Bot):
@@ -281,6 +291,7 @@ async def test_a_person_the_access_policy_refuses_gets_no_unfurl(bot: Bot, aioht
     assert refused["kind"] == "event:link_shared"
     assert not logs.of("audit.unfurl")
     assert bot.slack.of("chat.unfurl") == []
+    assert bot.slack.of("chat.postEphemeral") == []  # pasting a link asked for nothing: no refusal to read
 
 
 async def test_only_the_first_links_of_a_message_are_looked_up(bot: Bot):

@@ -42,9 +42,8 @@ def _client(driver: Driver) -> AsyncWebClient:
 
 
 async def test_every_example_the_help_gives_captures_from_the_customer(page: Page, driver: Driver):
-    """Each example of ``/bugpilot help``, typed as is, gets a capture request in the channel, not a usage error."""
-    await page.get_by_label("Customer Inc shows Bob's email to Acme (users.info)").check()
-    await driver.until(lambda state: state["slack"]["guest_email_visible"])
+    """Each example of ``/bugpilot help``, typed as is in a fresh sandbox, gets a capture request, not a usage error."""
+    await expect(page.get_by_label("Customer Inc shows Bob's email to Acme (users.info)")).to_be_checked()
     for example in _help_examples():
         customer = example.split()[2].removeprefix("@")
         before = await page.locator("#messages .message.bot:not(.ephemeral)").count()
@@ -58,6 +57,8 @@ async def test_every_example_the_help_gives_captures_from_the_customer(page: Pag
 
 async def test_a_guest_without_a_visible_email_is_explained_not_a_usage_error(page: Page, driver: Driver):
     """``/bugpilot record @bob`` while Customer Inc hides Bob's email: a private explanation, not the usage card."""
+    await page.get_by_label("Customer Inc shows Bob's email to Acme (users.info)").uncheck()
+    await driver.until(lambda state: not state["slack"]["guest_email_visible"])
     member_example = next(example for example in _help_examples() if example.split()[2].startswith("@"))
     await run(page, member_example)
     answer = page.locator("#messages .message.bot.ephemeral")

@@ -121,8 +121,9 @@ async def test_clearing_the_channel_clears_the_wire_panel(driver: Driver):
 
 
 async def test_a_guests_email_is_hidden_from_users_info_unless_their_organization_shows_it(driver: Driver):
-    """Bob (Customer Inc, over Slack Connect) has no email in users.info until the switch is on; Acme's people do."""
+    """Bob (Customer Inc, over Slack Connect) has no email in users.info while the switch is off; Acme's people do."""
     client = _client(driver)
+    assert (await driver.post("slack", {"guest_email_visible": False}))["guest_email_visible"] is False
     assert "email" not in (await client.users_info(user=BOB))["user"]["profile"]
     assert (await client.users_info(user=ERIN))["user"]["profile"]["email"] == "erin@acme.com"
     assert (await driver.post("slack", {"guest_email_visible": True}))["guest_email_visible"] is True

@@ -62,7 +62,7 @@ class Workspace:
     bot_can_post: bool = True
     duplicate_events: bool = False
     support_shared: bool = False  # #support shared with Customer Inc (Slack Connect)
-    guest_email_visible: bool = False  # Customer Inc shows its people's emails to Acme (users.info)
+    guest_email_visible: bool = True  # Customer Inc shows its people's emails to Acme (users.info)
     version: int = 0
     _triggers: dict[str, float] = field(default_factory=dict)
     _response_urls: dict[str, dict[str, Any]] = field(default_factory=dict)

@@ -153,10 +153,13 @@ class CaptureLog:
             rows = (await conn.execute(query)).mappings().all()
         return [_record(row) for row in rows]
 
-    async def find_report(self, report_url: str) -> CaptureRecord | None:
-        """The capture whose report is at exactly ``report_url`` (the newest if several)."""
+    async def find_report(self, report_url: str, *, team_id: str) -> CaptureRecord | None:
+        """This team's capture whose report is at exactly ``report_url`` (the newest if several)."""
         query = (
-            select(captures).where(captures.c.report_url == report_url).order_by(captures.c.created_at.desc()).limit(1)
+            select(captures)
+            .where(captures.c.report_url == report_url, captures.c.team_id == team_id)
+            .order_by(captures.c.created_at.desc())
+            .limit(1)
         )
         async with self._store.transaction() as conn:
             row = (await conn.execute(query)).mappings().first()

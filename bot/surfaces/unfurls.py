@@ -101,17 +101,10 @@ async def _unfurl(services: Services, permalinks: Permalinks, shared: LinkShared
 async def _known(services: Services, urls: tuple[str, ...], *, team: str) -> dict[str, CaptureRecord]:
     """Each URL that is the report of one of this team's captures, with its record (``StoreUnavailable``)."""
     found: dict[str, CaptureRecord] = {}
-    elsewhere = 0
-    for url in urls:
-        record = await services.captures.find_report(url)
-        if record is None:
-            continue
-        if team and record.team_id == team:
+    for url in urls if team else ():
+        record = await services.captures.find_report(url, team_id=team)
+        if record is not None:
             found[url] = record
-        else:
-            elsewhere += 1
-    if elsewhere:
-        log.info("unfurl.other_team", links=elsewhere)
     return found
 
 

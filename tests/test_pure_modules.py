@@ -16,6 +16,12 @@ PURE = (
     "bot.reports.pace",
     "bot.bugpilot.codes",
     "bot.bugpilot.models",
+    "bot.home_blocks",
+    "bot.unfurl_blocks",
+    "bot.steps",
+    "bot.modal_form",
+    "bot.postable",
+    "bot.sandbox.strict",
 )
 IO = (
     "aiohttp",

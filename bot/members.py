@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import aiohttp
+import structlog
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -11,6 +12,8 @@ from bot.errors import TargetUserError
 from bot.slack_failures import slack_error
 
 __all__ = ["lookup_email", "resolve_customer"]
+
+log = structlog.get_logger(__name__)
 
 
 async def resolve_customer(client: AsyncWebClient, target: EmailTarget | IdTarget | MentionTarget) -> tuple[str, str]:
@@ -38,7 +41,8 @@ async def lookup_email(client: AsyncWebClient, slack_user_id: str) -> str:
         elif error == "missing_scope":
             reason = "I'm not allowed to read members' emails (the app lacks users:read.email); use the email instead."
         else:
-            reason = f"Slack didn't tell me who that member is ({error}); use their email instead."
+            log.info("slack.member_lookup_failed", error=error)
+            reason = "Slack didn't tell me who that member is just now; try again, or use their email instead."
         raise TargetUserError(reason, slack_user_id=slack_user_id) from None
     except (aiohttp.ClientError, TimeoutError):
         reason = "Slack didn't answer when I asked who that member is; try again, or use their email."

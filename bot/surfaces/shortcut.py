@@ -24,7 +24,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.blocks import Message
 from bot.capture import CaptureRequest, Surface
 from bot.dedupe import key_of
-from bot.markup import escape_mrkdwn
 from bot.modals import (
     ACTION_BLOCK,
     CUSTOMER,
@@ -162,7 +161,7 @@ async def _open(services: Services, shortcut: MessageShortcut, view: dict[str, A
         opened = response.get("view")
         return opened if isinstance(opened, Mapping) else {}
     log.warning("shortcut.open_failed", error=error)
-    text = f":warning: I couldn't open the Bugpilot form ({escape_mrkdwn(error)}). Use the shortcut again."
+    text = ":warning: Slack didn't open the Bugpilot form. Use the shortcut again in a moment."
     await services.delivery.respond(shortcut.response_url, Message(text=text))
     return None
 

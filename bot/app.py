@@ -46,6 +46,7 @@ from bot.services import Services
 from bot.settings import Mode, Settings, SettingsError
 from bot.shared_channels import SharedChannels
 from bot.slack_failures import SLACK_FAILURES, failure_name, slack_error
+from bot.store.captures import CaptureLog
 from bot.store.dedupe import StoredDedupe
 from bot.store.followups import FollowUpLog
 from bot.store.store import Store
@@ -99,7 +100,7 @@ def _lifecycle(settings: Settings, mode: Mode) -> Callable[[web.Application], As
                 session, token=settings.slack_bot_token.get_secret_value(), base_url=settings.slack_api_url
             )
             homes = home.Homes()
-            captures = home.HomeCaptureLog(app[STORE], owner=_owner(), homes=homes)
+            captures = CaptureLog(app[STORE], owner=_owner(), on_end=homes.ended)
             followups = FollowUpLog(app[STORE], owner=captures.owner)
             delivery, buttons = Delivery(slack, session), FollowUpCodec(_button_key(settings))
             app[REPORTS] = ReportWaits(

@@ -13,6 +13,8 @@ records (``recent``); unfurls find one by its report link (``find_report``).
 from __future__ import annotations
 
 import uuid
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
@@ -28,6 +30,7 @@ from bot.store.store import Store
 __all__ = ["LEASE_S", "CaptureLog", "CaptureRecord", "InterruptedCapture"]
 
 LEASE_S: Final = 8.0
+_REQUESTERS_KEPT: Final = 1000  # captures begun here whose requester ``on_end`` is told of
 
 
 @dataclass(frozen=True)
@@ -64,10 +67,20 @@ class CaptureRecord:
 class CaptureLog:
     """This process's view of the ``captures`` table."""
 
-    def __init__(self, store: Store, *, owner: str, lease: float = LEASE_S) -> None:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        owner: str,
+        lease: float = LEASE_S,
+        on_end: Callable[[str], None] | None = None,
+    ) -> None:
+        """``on_end`` is told the requester each time the outcome of a capture begun here is written."""
         self._store = store
         self.owner = owner
         self._lease = lease
+        self._on_end = on_end
+        self._requesters: OrderedDict[str, str] = OrderedDict()  # capture id -> requester, the newest last
         self._active: set[str] = set()  # the captures this process works on: only their leases are renewed
         self._unsaved: dict[str, dict[str, object]] = {}  # ends that could not be written yet: id -> values
 
@@ -95,6 +108,9 @@ class CaptureLog:
         async with self._store.transaction() as conn:
             await conn.execute(insert(captures).values(row))
         self._active.add(capture_id)
+        self._requesters[capture_id] = request.requester_id
+        while len(self._requesters) > _REQUESTERS_KEPT:
+            self._requesters.popitem(last=False)
         return capture_id
 
     async def finish(
@@ -114,7 +130,9 @@ class CaptureLog:
         values: dict[str, object] = {"state": state, "updated_at": self._store.now()}
         if outcome is not None:
             values |= {"outcome": outcome, "session_info_url": session_info_url}
-        return await self._write_end(capture_id, values)
+        written = await self._write_end(capture_id, values)
+        self._ended(capture_id)
+        return written
 
     async def _write_end(self, capture_id: str, values: dict[str, object]) -> bool:
         try:
@@ -142,6 +160,12 @@ class CaptureLog:
                 .where(captures.c.id == capture_id)
                 .values(state="finished", outcome=outcome, report_url=report_url, updated_at=self._store.now())
             )
+        self._ended(capture_id)
+
+    def _ended(self, capture_id: str) -> None:
+        requester = self._requesters.get(capture_id)
+        if requester is not None and self._on_end is not None:
+            self._on_end(requester)
 
     async def recent(self, team_id: str, *, requester_id: str | None = None, limit: int = 10) -> list[CaptureRecord]:
         """This team's newest captures first (``requester_id``: only that person's)."""

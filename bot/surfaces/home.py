@@ -9,14 +9,13 @@ may capture (``CAPTURE_REFUSAL``): if not, the team's captures are left out. A S
 Opening the tab repeatedly within ``REPEAT_WINDOW_S`` publishes once per process; two processes may
 each publish (the same view, twice: cheap, and ``views.publish`` replaces the whole tab).
 
-When a capture's outcome or its report is written (``HomeCaptureLog``), the requester's Home is
+When a capture's outcome or its report is written (``CaptureLog``'s ``on_end``), the requester's Home is
 published again, if this process showed it to them (``Homes``).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
@@ -26,24 +25,20 @@ from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 
 from bot.access import CAPTURE_REFUSAL
 from bot.audit import record_home
-from bot.capture import CaptureRequest
 from bot.errors import StoreUnavailable
 from bot.home_blocks import MAX_SHOWN, HomeState, build_home
 from bot.payloads.home import AppHomeOpened
 from bot.services import Services
 from bot.slack_failures import SLACK_FAILURES, failure_name
-from bot.store.captures import LEASE_S, CaptureLog, CaptureRecord
-from bot.store.store import Store
+from bot.store.captures import CaptureRecord
 
-__all__ = ["GUEST_REASON", "REPEAT_WINDOW_S", "HomeCaptureLog", "Homes", "Repeats", "publish_home", "register"]
+__all__ = ["GUEST_REASON", "REPEAT_WINDOW_S", "Homes", "Repeats", "publish_home", "register"]
 
 REPEAT_WINDOW_S: Final = 1.0
 GUEST_REASON: Final = "Bugpilot here works only for members of the workspace it is installed in."
 _UNCHECKED: Final = "I couldn't check whether you may capture."
 
 log = structlog.get_logger(__name__)
-
-_REQUESTERS_KEPT: Final = 1000  # captures whose requester is known, for refreshing their Home
 
 
 class Repeats:
@@ -101,46 +96,6 @@ class Homes:
             return
         log.info("home.refresh")
         self.show(services, team_id=shown.team_id, user_id=requester_id, refusal=shown.refusal, guest=shown.guest)
-
-
-class HomeCaptureLog(CaptureLog):
-    """The capture log, telling ``homes`` each time a capture's outcome (or its report's) is written."""
-
-    def __init__(self, store: Store, *, owner: str, homes: Homes, lease: float = LEASE_S) -> None:
-        super().__init__(store, owner=owner, lease=lease)
-        self._homes = homes
-        self._requesters: OrderedDict[str, str] = OrderedDict()  # capture id -> requester, the newest last
-
-    async def begin(self, request: CaptureRequest, *, status_ts: str | None, thread_ts: str | None) -> str:
-        """Record the capture, and whose it is."""
-        capture_id = await super().begin(request, status_ts=status_ts, thread_ts=thread_ts)
-        self._requesters[capture_id] = request.requester_id
-        while len(self._requesters) > _REQUESTERS_KEPT:
-            self._requesters.popitem(last=False)
-        return capture_id
-
-    async def finish(
-        self,
-        capture_id: str,
-        *,
-        state: str = "finished",
-        outcome: str | None = None,
-        session_info_url: str | None = None,
-    ) -> bool:
-        """Write the end, then refresh the requester's Home."""
-        done = await super().finish(capture_id, state=state, outcome=outcome, session_info_url=session_info_url)
-        self._ended(capture_id)
-        return done
-
-    async def record_report(self, capture_id: str, *, outcome: str, report_url: str | None = None) -> None:
-        """Write how the report wait ended, then refresh the requester's Home."""
-        await super().record_report(capture_id, outcome=outcome, report_url=report_url)
-        self._ended(capture_id)
-
-    def _ended(self, capture_id: str) -> None:
-        requester = self._requesters.get(capture_id)
-        if requester is not None:
-            self._homes.ended(requester)
 
 
 def register(bolt: AsyncApp, services: Services, homes: Homes) -> None:

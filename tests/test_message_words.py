@@ -53,10 +53,13 @@ _CODE_SPAN = re.compile(r"`[^`]*`")
 SLACK_EMOJI = frozenset(
     {
         "envelope",
+        "grey_question",
         "hourglass",
         "hourglass_flowing_sand",
         "information_source",
+        "large_green_circle",
         "lock",
+        "no_entry",
         "octagonal_sign",
         "outbox_tray",
         "repeat",

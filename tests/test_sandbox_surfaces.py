@@ -222,3 +222,24 @@ async def test_home_shortcut_and_step_send_what_slack_sends(driver: Driver):
     with pytest.raises(SlackApiError) as refused:
         await client.chat_postMessage(channel=SUPPORT, text="after the run ended")
     assert refused.value.response["error"] == "invalid_auth"
+
+
+def test_step_parameters_are_read_in_the_manifest_schemas_form_too():
+    """Slack's manifest form: a map of name to parameter with ``is_required`` on each."""
+    manifest = """
+functions:
+  cap_step:
+    title: Capture
+    input_parameters:
+      customer: {type: string, name: customer, title: Customer, is_required: true}
+      note: {type: string, name: note, title: Note, is_required: false}
+    output_parameters:
+      outcome: {type: string, name: outcome, title: Outcome, is_required: true}
+"""
+    step = app_features(manifest).step("cap_step")
+    assert step is not None
+    assert [(p.name, p.title, p.is_required) for p in step.inputs] == [
+        ("customer", "Customer", True),
+        ("note", "Note", False),
+    ]
+    assert [p.name for p in step.outputs if p.is_required] == ["outcome"]

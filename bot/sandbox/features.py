@@ -115,17 +115,25 @@ def _step(callback_id: str, entry: dict[str, Any]) -> Step:
 
 
 def _parameters(schema: dict[str, Any]) -> tuple[Parameter, ...]:
-    """A manifest parameter schema (``properties`` and ``required``) as parameters, in order."""
-    required = set(schema.get("required") or [])
+    """Parameters in order, from either of the manifest's forms.
+
+    A map of name to parameter (``is_required`` on each, as Slack's manifest schema has it), or a
+    JSON-schema-like ``properties`` with a ``required`` list.
+    """
+    if "properties" in schema:
+        required = set(schema.get("required") or [])
+        specs = {name: {**spec, "is_required": name in required} for name, spec in schema["properties"].items()}
+    else:
+        specs = {name: spec for name, spec in schema.items() if isinstance(spec, dict)}
     return tuple(
         Parameter(
-            name=str(name),
+            name=str(spec.get("name", name)),
             type=str(spec.get("type", "string")),
             title=str(spec.get("title", name)),
             description=str(spec.get("description", "")),
-            is_required=name in required,
+            is_required=bool(spec.get("is_required")),
         )
-        for name, spec in (schema.get("properties") or {}).items()
+        for name, spec in specs.items()
     )
 
 

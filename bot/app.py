@@ -107,6 +107,7 @@ def _lifecycle(settings: Settings, mode: Mode) -> Callable[[web.Application], As
                 delivery=delivery,
                 buttons=buttons,
                 log=followups,
+                records=captures,
                 tasks=app[TASKS],
                 wait=settings.bugpilot_report_wait,
             )

@@ -43,6 +43,7 @@ __all__ = [
     "is_shared",
     "record_end",
     "record_start",
+    "recorded_outcome",
     "resolve_request",
     "run_capture",
     "success_status",
@@ -114,6 +115,7 @@ async def run_capture(services: Services, request: CaptureRequest, place: Place)
         delivered, ref = await _deliver_privately(delivery, request, place, status_ts, outcome, attempt=attempt)
     else:
         delivered, ref = await _deliver(delivery, request, place, status_ts, cannot_post, outcome, attempt)
+    await record_end(services, recorded, attempt)  # before the report wait, which writes how it ends
     if ref is not None and attempt.accepted is not None and attempt.following:
         try:
             followup = FollowUp.of(request, channel_id=place.channel_id, thread_ts=thread_ts, status_ts=own_parent)
@@ -121,8 +123,7 @@ async def run_capture(services: Services, request: CaptureRequest, place: Place)
             log.warning("report.unfollowable")
         else:
             neutral_ts = status_ts if shared else None
-            await services.reports.start(ref, followup, attempt.accepted, neutral_ts=neutral_ts)
-    await record_end(services, recorded)
+            await services.reports.start(ref, followup, attempt.accepted, neutral_ts=neutral_ts, capture_id=recorded)
     log.info(
         "command.handled",
         surface=str(request.surface),
@@ -165,11 +166,22 @@ async def record_start(
         return None  # the store logged it: the capture goes on, unrecorded
 
 
-async def record_end(services: Services, capture_id: str | None) -> None:
-    """The capture's outcome is out (or could not be): nobody needs to take it over."""
+async def record_end(services: Services, capture_id: str | None, attempt: Attempt) -> None:
+    """The capture's outcome is out (or could not be): nobody needs to take it over. Its record says how it went."""
     if capture_id is not None:
+        accepted = attempt.accepted
+        session_info_url = accepted.session_info_url if accepted is not None else None
         with contextlib.suppress(StoreUnavailable):  # kept, and written by a later renew
-            await services.captures.finish(capture_id)
+            await services.captures.finish(
+                capture_id, outcome=recorded_outcome(attempt), session_info_url=session_info_url
+            )
+
+
+def recorded_outcome(attempt: Attempt) -> str:
+    """What a capture record says of an attempt: ``waiting`` (for its report), ``sent``, or the code that ended it."""
+    if attempt.error is not None:
+        return attempt.code
+    return "waiting" if attempt.following else "sent"
 
 
 async def is_shared(services: Services, channel_id: str) -> bool:

@@ -19,22 +19,31 @@ log = structlog.get_logger(__name__)
 
 
 async def finish(
-    services: Services, ref: OutcomeRef, followup: FollowUp, attempt: Attempt, message: Message
+    services: Services,
+    ref: OutcomeRef,
+    followup: FollowUp,
+    attempt: Attempt,
+    message: Message,
+    *,
+    capture_id: str | None = None,
 ) -> OutcomeRef | None:
     """Bring the request message's status line up to date, then show the final ``message``.
 
     The outcome goes last: its buttons can be clicked as soon as it shows. A private outcome whose
     ``response_url`` is spent (5 uses, 30 minutes) comes as a direct message instead, so a late
-    result is never lost. An accepted attempt is then followed to its report there. Returns where
-    the outcome is now.
+    result is never lost. The capture's record (``capture_id``) is then finished, and an accepted
+    attempt followed to its report there. Returns where the outcome is now.
     """
     if followup.status_ts is not None and not ref.ephemeral:
         status = build_request_status(attempt.request, success_status(attempt), summarize(attempt.error))
         await services.delivery.update(followup.channel_id, followup.status_ts, status)
     request = attempt.request
     shown = await show(services.delivery, ref, message, else_to=(request.requester_id, request.actor_id))
+    await record_end(services, capture_id, attempt)
     if shown is not None and attempt.accepted is not None and attempt.following:
-        await services.reports.start(shown, followup.after(request), attempt.accepted, notify=[request.actor_id])
+        await services.reports.start(
+            shown, followup.after(request), attempt.accepted, notify=[request.actor_id], capture_id=capture_id
+        )
     return shown
 
 
@@ -54,8 +63,9 @@ async def try_again(services: Services, ref: OutcomeRef, followup: FollowUp, act
         status_ts = None if ref.ephemeral else ref.ts
         recorded = await record_start(services, request, status_ts=status_ts, thread_ts=followup.thread_ts)
         attempt = await capture_once(services, request, thread_ts=followup.thread_ts)
-        await finish(services, ref, followup, attempt, build_outcome(attempt, next_value(services, attempt, followup)))
-        await record_end(services, recorded)  # not when cut short: then the next process says what happened
+        # Its record is finished in there: not when cut short, then the next process says what happened.
+        outcome = build_outcome(attempt, next_value(services, attempt, followup))
+        await finish(services, ref, followup, attempt, outcome, capture_id=recorded)
     finally:
         await services.busy.release(ref.key, made_attempt=request.attempt)
     log.info("followup.handled", kind="try_again", outcome=attempt.code, attempt=request.attempt)

@@ -42,6 +42,7 @@ from bot.private_blocks import build_request_neutral
 from bot.reports.blocks import build_no_report, build_report_notice, build_report_ready, build_report_stopped
 from bot.reports.pace import Pace
 from bot.slack_failures import SLACK_FAILURES, failure_name
+from bot.store.captures import CaptureLog
 from bot.store.followups import REPORT_PREFIX, FollowUpLog
 from bot.tasks import BackgroundTasks
 
@@ -61,6 +62,7 @@ class _Saved(SavedAt):
     looks: int
     neutral_ts: str | None
     notify: list[str]
+    capture_id: str | None = None
 
 
 @dataclass
@@ -72,6 +74,7 @@ class _Wait:
     accepted_at: float  # wall-clock seconds: the same for every process
     neutral_ts: str | None  # a request message that names nobody (a shared channel) to bring up to date
     notify: list[str]
+    capture_id: str | None = None  # the capture's record, told how the wait ended
     looks: int = 0
     retry_after: float | None = None
     durable: bool = True
@@ -87,6 +90,7 @@ class _Wait:
             looks=self.looks,
             neutral_ts=self.neutral_ts,
             notify=self.notify,
+            capture_id=self.capture_id,
         ).model_dump_json(by_alias=True)
 
     @property
@@ -106,6 +110,7 @@ class ReportWaits:
         delivery: Delivery,
         buttons: FollowUpCodec,
         log: FollowUpLog,
+        records: CaptureLog,
         tasks: BackgroundTasks,
         wait: float,
     ) -> None:
@@ -113,6 +118,7 @@ class ReportWaits:
         self._delivery = delivery
         self._buttons = buttons
         self._log = log
+        self._records = records
         self._tasks = tasks
         self._pace = Pace(wait)
         self._wait = wait
@@ -137,6 +143,7 @@ class ReportWaits:
         *,
         neutral_ts: str | None = None,
         notify: Iterable[str] = (),
+        capture_id: str | None = None,
     ) -> None:
         """Follow ``accepted`` to its report and show the end at ``ref`` (written down first, if the store answers)."""
         assert accepted.session_info_url is not None  # noqa: S101 - ``follows`` said yes
@@ -148,6 +155,7 @@ class ReportWaits:
             accepted_at=time.time(),
             neutral_ts=neutral_ts,
             notify=list(dict.fromkeys(user for user in notify if user)),
+            capture_id=capture_id,
         )
         try:
             await self._log.claim(wait.key)
@@ -191,6 +199,7 @@ class ReportWaits:
                 accepted_at=saved.accepted_at,
                 neutral_ts=saved.neutral_ts,
                 notify=saved.notify,
+                capture_id=saved.capture_id,
                 looks=saved.looks,
             )
             log.info("report.resumed", looks=saved.looks)
@@ -240,6 +249,7 @@ class ReportWaits:
         wait_ms = round((time.time() - wait.accepted_at) * 1000)
         if end == "ready" and isinstance(found, str):
             await self._ready(wait, request, found)
+            await self._record(wait, "ready", found)
             record_report(request, outcome="ready", report_url=found, wait_ms=wait_ms, looks=wait.looks)
             return
         if isinstance(found, BugpilotError):
@@ -256,6 +266,7 @@ class ReportWaits:
             summary, outcome = "no report arrived", "REPORT_NOT_FOUND"
         await self._status(wait, request, "failed", summary)
         await show(self._delivery, wait.ref, message, else_to=(request.requester_id, *wait.notify))
+        await self._record(wait, "no_report" if found is None else outcome, None)
         record_report(request, outcome=outcome, report_url=None, wait_ms=wait_ms, looks=wait.looks)
 
     async def _ready(self, wait: _Wait, request: CaptureRequest, report_url: str) -> None:
@@ -283,6 +294,12 @@ class ReportWaits:
             await self._delivery.update(followup.channel_id, followup.status_ts, line)
         if wait.neutral_ts is not None:
             await self._delivery.update(followup.channel_id, wait.neutral_ts, build_request_neutral(request, status))
+
+    async def _record(self, wait: _Wait, outcome: str, report_url: str | None) -> None:
+        """Tell the capture's record how its wait ended (App Home shows it; unfurls find the report by it)."""
+        if wait.capture_id is not None:
+            with contextlib.suppress(StoreUnavailable):  # the record keeps saying "waiting"
+                await self._records.record_report(wait.capture_id, outcome=outcome, report_url=report_url)
 
     async def _save(self, wait: _Wait) -> None:
         if wait.durable:

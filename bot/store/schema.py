@@ -9,7 +9,7 @@ __all__ = ["KEY_LENGTH", "SCHEMA_REVISION", "captures", "followups", "metadata",
 KEY_LENGTH = 255
 
 # The newest migration: a schema at this revision needs no Alembic at start-up.
-SCHEMA_REVISION = "0003"
+SCHEMA_REVISION = "0004"
 
 metadata = MetaData()
 
@@ -21,8 +21,9 @@ seen_keys = Table(
     Column("expires_at", Float, nullable=False, index=True),
 )
 
-# Captures in flight, written before Bugpilot is called. ``owner`` holds a lease on the row until
-# ``lease_until``; a row whose lease ran out while ``working`` belonged to a process that died.
+# Captures, written before Bugpilot is called. ``owner`` holds a lease on the row until ``lease_until``; a
+# row whose lease ran out while ``working`` belonged to a process that died. Once out, a row is the capture's
+# record (App Home lists them, unfurls find them by ``report_url``) until the retention deletes it.
 captures = Table(
     "captures",
     metadata,
@@ -40,8 +41,15 @@ captures = Table(
     Column("owner", String(64), nullable=False),
     Column("lease_until", Float, nullable=False),
     Column("created_at", Float, nullable=False),
+    Column("note", Text, nullable=True),  # the requester's words: never logged
+    Column("outcome", String(64), nullable=True),  # None while working; sent, waiting, ready, no_report or a code
+    Column("session_info_url", String(2048), nullable=True),
+    Column("report_url", String(2048), nullable=True),
+    Column("updated_at", Float, nullable=True),  # when the outcome was last written
     Index("ix_captures_state_lease", "state", "lease_until"),
     Index("ix_captures_created_at", "created_at"),
+    Index("ix_captures_team_created", "team_id", "created_at"),
+    Index("ix_captures_report_url", "report_url"),
 )
 
 # Follow-ups on an outcome message (``key`` is ``channel:ts``; a report wait's is ``report:<id>``, its state

@@ -243,3 +243,12 @@ functions:
         ("note", "Note", False),
     ]
     assert [p.name for p in step.outputs if p.is_required] == ["outcome"]
+
+
+async def test_events_of_these_surfaces_are_delivered_again_when_the_sandbox_says_so(driver: Driver):
+    """With "Deliver each event twice" on, link_shared comes again with Slack's retry headers, as app_mention does."""
+    driver.sandbox.workspace.duplicate_events = True
+    await driver.post("message", {"text": "see https://dash.bugpilot.io/report/r0"})
+    lines = [line.text for line in driver.sandbox.workspace.activity if line.text.startswith("link_shared event")]
+    assert len(lines) == 2
+    assert "again, retry 1" in lines[1]

@@ -51,8 +51,7 @@ class SurfaceApi:
         event = surface_payloads.app_home_opened_event(
             user=ME, channel=ws.open_dm(ME), view=self.surfaces.home_views.get(ME)
         )
-        answer = await self._sender.send_json(json.dumps(event))
-        ws.note("Slack → bot", f"app_home_opened event {event['event_id']}{_result(answer)}", ok=answer.ok)
+        answer = await self._deliver(event, f"app_home_opened event {event['event_id']}")
         return _answer(200, "sent", bot_status=answer.status)
 
     async def home_action(self, request: web.Request) -> web.Response:
@@ -93,7 +92,6 @@ class SurfaceApi:
     async def run_step(self, request: web.Request) -> web.Response:
         """A workflow run reaches the app's step: ``function_executed``; the run waits for the app to complete it."""
         data = await read_json(request)
-        ws = self.workspace
         step = self.surfaces.features.step(str(data.get("callback_id") or ""))
         if step is None:
             return _answer(404, "unknown_step")
@@ -113,10 +111,21 @@ class SurfaceApi:
             workflow_execution_id=run["workflow_execution_id"],
             token=run["token"],
         )
-        answer = await self._sender.send_json(json.dumps(event))
+        answer = await self._deliver(event, f"function_executed “{step.title}” {run['id']}")
         run["delivery"] = _result(answer).removeprefix(" → ")
-        ws.note("Slack → bot", f"function_executed “{step.title}” {run['id']}{_result(answer)}", ok=answer.ok)
+
         return web.json_response({"result": "sent", "bot_status": answer.status, "run": run["id"]})
+
+    async def _deliver(self, event: dict[str, Any], label: str) -> Answer:
+        """Send an event; again, as Slack's retries do, when it failed or the sandbox delivers each event twice."""
+        body = json.dumps(event)
+        answer = await self._sender.send_json(body)
+        self.workspace.note("Slack → bot", f"{label}{_result(answer)}", ok=answer.ok)
+        if not answer.ok or self.workspace.duplicate_events:
+            reason = "http_error" if answer.status is not None and not answer.ok else "http_timeout"
+            again = await self._sender.send_json(body, {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": reason})
+            self.workspace.note("Slack → bot", f"{label} again, retry 1{_result(again)}", ok=again.ok)
+        return answer
 
     async def links_posted(self, message: dict[str, Any]) -> None:
         """A message was posted: ``link_shared`` when it has links on the app's unfurl domains."""
@@ -134,10 +143,8 @@ class SurfaceApi:
         event = surface_payloads.link_shared_event(
             message, links=links, unfurl_id=unfurl_id, shared=shared, bot_is_member=ws.bot_can_post
         )
-        answer = await self._sender.send_json(json.dumps(event))
-        ws.note(
-            "Slack → bot", f"link_shared event {event['event_id']} ({len(links)} link){_result(answer)}", ok=answer.ok
-        )
+        count = f"{len(links)} link{'s' if len(links) > 1 else ''}"
+        await self._deliver(event, f"link_shared event {event['event_id']} ({count})")
 
 
 def _result(answer: Answer) -> str:

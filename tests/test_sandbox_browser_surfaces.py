@@ -103,8 +103,9 @@ async def test_workflow_step_completes_with_the_report_link_or_fails_with_a_plai
     done = runs.locator(".run").first
     await expect(done).to_contain_text("Running…")
     await expect(done).to_contain_text("Completed", timeout=REPORT_MS)
-    await expect(done.locator("dd").first).to_have_text("ready")
-    await expect(done.get_by_role("link", name=re.compile("/report/"))).to_be_visible()
+    await expect(done.locator('dd[data-output="outcome"]')).to_have_text("ready")
+    report = done.locator('dd[data-output="report_url"] a')
+    await expect(report).to_have_attribute("href", re.compile(r"/sandbox/bugpilot/report/\w+$"))
     await page.locator("#workflows-panel").scroll_into_view_if_needed()
     await screenshot(page, "sandbox-workflow.png")
 

@@ -111,7 +111,8 @@ class Surfaces:
         required = {p.name for p in step.outputs if p.is_required} if step else set()
         if outputs is None or set(outputs) - declared or required - set(outputs):
             raise SlackError("parameter_validation_failed")
-        run.update(state="completed", outputs=outputs, ended=time.time())
+        ordered = {p.name: outputs[p.name] for p in step.outputs if p.name in outputs} if step else outputs
+        run.update(state="completed", outputs=ordered, ended=time.time())
         self.workspace.touch()
         return {"ok": True}
 

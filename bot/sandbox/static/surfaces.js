@@ -193,7 +193,7 @@ function outputList(outputs) {
     { class: "run-outputs" },
     ...Object.entries(outputs).flatMap(([name, value]) => [
       h("dt", { text: name }),
-      h("dd", {}, /^https?:\/\//.test(String(value)) ? h("a", { href: value, target: "_blank", rel: "noopener", text: value }) : String(value)),
+      h("dd", { dataset: { output: name } }, /^https?:\/\//.test(String(value)) ? h("a", { href: value, target: "_blank", rel: "noopener", text: value }) : String(value)),
     ]),
   );
 }

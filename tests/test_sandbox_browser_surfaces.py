@@ -134,3 +134,8 @@ async def test_a_posted_report_link_unfurls_into_a_card_under_the_message(page: 
     await expect(card).to_contain_text("checkout button does nothing")
     await no_raw_markup(page)
     await screenshot(page, "sandbox-unfurl.png")
+
+    # The Home tab offers the same report.
+    await page.get_by_role("button", name="Bugpilot app").click()
+    home = page.get_by_role("region", name="Bugpilot Home")
+    await expect(home.get_by_role("button", name="Open report").first).to_have_attribute("href", url)

@@ -111,11 +111,21 @@ async def test_workflow_step_completes_with_the_report_link_or_fails_with_a_plai
 
     await workflow.get_by_label("Customer").fill("carol@acme.com")
     await workflow.get_by_role("button", name="Run").click()
+    await expect(runs.locator(".run")).to_have_count(2)
     failed = runs.locator(".run").first
     await expect(failed).to_contain_text("Failed")
     await expect(failed.locator(".run-error")).to_contain_text("online")
+
+    calls = len(driver.sandbox.bugpilot.sessions)
+    await workflow.get_by_label("Action").fill("photo")
+    await workflow.get_by_role("button", name="Run").click()
+    await expect(runs.locator(".run")).to_have_count(3)
+    refused = runs.locator(".run").first
+    await expect(refused).to_contain_text("Failed")
+    await expect(refused.locator(".run-error")).not_to_be_empty()
     run_states = [r["state"] for r in driver.sandbox.controls.snapshot()["runs"]]
-    assert run_states == ["completed", "failed"]
+    assert run_states == ["completed", "failed", "failed"]
+    assert len(driver.sandbox.bugpilot.sessions) == calls  # a bad action never reaches Bugpilot
 
 
 async def test_a_posted_report_link_unfurls_into_a_card_under_the_message(page: Page, driver: Driver):

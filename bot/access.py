@@ -3,8 +3,11 @@
 One global Bolt middleware checks every request before any listener runs: slash
 commands, shortcuts, modal submissions, mentions and the follow-up buttons alike.
 A refused person is answered privately, with who to ask, and nothing is sent to
-Bugpilot. The check stays within Slack's 3-second acknowledgement: user group
-members are cached, fetched once at a time, and waited for only briefly.
+Bugpilot; a refused Workflow Builder step run is completed with an error that says why.
+A step runs as the person who started the workflow when Slack names one; when it names
+nobody and only listed people may capture, the step is refused. The check stays within
+Slack's 3-second acknowledgement: user group members are cached, fetched once at a time,
+and waited for only briefly.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from typing import Any, Final
 
 import structlog
 from slack_bolt.async_app import AsyncAck
+from slack_bolt.context.fail.async_fail import AsyncFail
 from slack_bolt.response import BoltResponse
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
@@ -28,6 +32,7 @@ from bot.error_blocks import render_error
 from bot.errors import AccessDenied
 from bot.followups.blocks import FOLLOWUP_ACTIONS
 from bot.followups.button import FollowUp, FollowUpCodec
+from bot.markup import markup_to_text
 from bot.payloads.envelope import Envelope
 from bot.slack_failures import SLACK_FAILURES, failure_name
 from bot.tasks import BackgroundTasks
@@ -40,6 +45,10 @@ DEFAULT_CONTACT: Final = "whoever runs the Bugpilot app in this workspace"
 # Clicks that capture nothing (the link to the session) are let through.
 _PASSIVE_ACTIONS: Final = frozenset({ACTION_OPEN_SESSION})
 _SHOWN_CHANNELS: Final = 10
+_STEP_KIND: Final = "event:function_executed"
+_NOBODY_STARTED_IT: Final = (
+    "Slack didn't say who started this workflow, and Bugpilot here captures only for the people on its list."
+)
 
 Next = Callable[[], Awaitable[Any]]
 
@@ -162,6 +171,7 @@ def access_middleware(
         context: MutableMapping[str, Any],
         ack: AsyncAck,
         next: Next,  # noqa: A002 - Bolt passes the argument by this name
+        fail: AsyncFail | None = None,  # Bolt's, for a step run (None: called outside Bolt)
     ) -> Any:  # noqa: ANN401 - whatever Bolt's next() returns
         envelope = Envelope.parse(body)
         kind = _kind(envelope)
@@ -173,6 +183,9 @@ def access_middleware(
         if reason is None and not (channel is None and kind == "view_submission"):
             reason = policy.channel_refusal(channel)
         user_id = context.get("user_id")
+        step = kind == _STEP_KIND
+        if reason is None and step and policy.restricts_people and user_id is None:
+            reason = _NOBODY_STARTED_IT
         if reason is None and policy.restricts_people and user_id is not None and user_id not in policy.users:
             allowed = await members.contains(user_id) if members is not None else False
             if allowed is None:
@@ -188,6 +201,9 @@ def access_middleware(
             kind=kind,
             reason=reason,
         )
+        if step and fail is not None:
+            tasks.spawn(_fail_step(fail, reason), name="access:step_refused")
+            return BoltResponse(status=200, body="")
         message = render_error(policy.denied(reason))
         if kind == "command":
             return await ack(text=message.text, blocks=message.blocks, response_type="ephemeral")
@@ -198,6 +214,15 @@ def access_middleware(
         return BoltResponse(status=200, body="")
 
     return check_access
+
+
+async def _fail_step(fail: AsyncFail, reason: str) -> None:
+    """Complete a refused step run with the reason, in plain words, with the run's own token (Bolt's ``fail``)."""
+    line = f"You can't capture with Bugpilot here: {markup_to_text(reason)}"
+    try:
+        await fail(error=line)
+    except SLACK_FAILURES as exc:
+        log.warning("slack.refusal_failed", method="functions.completeError", error=failure_name(exc))
 
 
 def _kind(body: Envelope) -> str:

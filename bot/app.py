@@ -51,7 +51,7 @@ from bot.store.dedupe import StoredDedupe
 from bot.store.followups import FollowUpLog
 from bot.store.store import Store
 from bot.store.url import describe_url
-from bot.surfaces import buttons, command, mention, shortcut
+from bot.surfaces import buttons, command, mention, shortcut, step
 from bot.tasks import BackgroundTasks
 from bot.verify import check_headers, check_signature, parse_body
 
@@ -240,6 +240,7 @@ def build_bolt(
     shortcut.register(bolt, services, tasks)
     mention.register(bolt, services, tasks)
     buttons.register(bolt, services, watches)
+    step.register(bolt, services, tasks)
     bolt.error(error_handler(services.delivery, tasks))
     return bolt
 

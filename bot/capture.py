@@ -25,6 +25,7 @@ class Surface(StrEnum):
     MENTION = "mention"
     RETRY = "retry"
     KEEP_TRYING = "keep_trying"
+    STEP = "step"  # a Workflow Builder step
 
 
 class CaptureRequest(BaseModel):

@@ -44,6 +44,24 @@ Verdict = Literal["ok", "warn", "FAIL", "skip"]
 
 _SLACK_TIMEOUT = 10.0
 _TOKEN_REFUSED = frozenset({"invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive"})
+_SHARED_LOOKUP = "every channel counts as shared with another organization, so outcomes go privately"
+_UNFURLS = "report links pasted in Slack get no preview card (unfurls)"
+# What stops working without each scope the manifest asks for, in plain words.
+_WHAT_BREAKS: Mapping[str, str] = {
+    "app_mentions:read": "@Bugpilot mentions are not received",
+    "channels:read": _SHARED_LOOKUP,
+    "groups:read": _SHARED_LOOKUP,
+    "im:read": _SHARED_LOOKUP,
+    "mpim:read": _SHARED_LOOKUP,
+    "chat:write": "the bot cannot post at all",
+    "chat:write.public": "the bot cannot post in public channels it was not invited to",
+    "commands": "/bugpilot and the shortcuts do nothing",
+    "users:read": "an @member customer cannot be looked up",
+    "users:read.email": "an @member customer's email cannot be read",
+    "usergroups:read": "BUGPILOT_ALLOWED_USERGROUPS members cannot be recognized",
+    "links:read": _UNFURLS,
+    "links:write": _UNFURLS,
+}
 
 
 @dataclass(frozen=True)
@@ -134,12 +152,15 @@ def _scopes(headers: Mapping[str, object]) -> Check:
     granted = {scope.strip() for scope in raw.split(",") if scope.strip()}
     missing = sorted(wanted - granted)
     if missing:
-        return Check(
-            "slack scopes",
-            "FAIL",
-            f"missing {', '.join(missing)}: add them (manifest.yml lists them) and reinstall the app",
-        )
+        return Check("slack scopes", "FAIL", _missing_scopes(missing))
     return Check("slack scopes", "ok", f"all {len(wanted)} scopes the manifest asks for are granted")
+
+
+def _missing_scopes(missing: list[str]) -> str:
+    """One line: the missing scopes, what breaks without them, and the fix."""
+    breaks = list(dict.fromkeys(_WHAT_BREAKS[scope] for scope in missing if scope in _WHAT_BREAKS))
+    consequence = f": {'; '.join(breaks)}" if breaks else ""
+    return f"missing {', '.join(missing)}{consequence}. Add them (manifest.yml lists them) and reinstall the app"
 
 
 async def _app_token(slack: AsyncWebClient, settings: Settings) -> Check:

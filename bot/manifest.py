@@ -3,6 +3,8 @@
 The shipped file is the repository's ``manifest.yml`` with its example host. Printing it for
 another host rewrites the origin of each request URL, line by line, so the comments and layout
 stay as written; ``socket=True`` drops the request URLs and turns ``socket_mode_enabled`` on.
+The readers below (scopes, events, shortcuts, unfurl domains, workflow steps) are what the doctor
+and the sandbox check against.
 """
 
 from __future__ import annotations
@@ -18,13 +20,18 @@ import yaml
 __all__ = [
     "ManifestError",
     "SlashCommand",
+    "StepFunction",
+    "StepParameter",
     "bot_scopes",
     "example_base_url",
+    "global_shortcuts",
     "manifest_events",
     "message_shortcuts",
     "render_manifest",
     "slash_commands",
+    "step_functions",
     "template",
+    "unfurl_domains",
 ]
 
 _URL_LINE = re.compile(
@@ -49,6 +56,28 @@ class SlashCommand:
     description: str
     usage_hint: str
     should_escape: bool
+
+
+@dataclass(frozen=True)
+class StepParameter:
+    """One input or output of a workflow step, as Workflow Builder shows it."""
+
+    name: str
+    type: str
+    title: str
+    required: bool
+    hint: str = ""
+
+
+@dataclass(frozen=True)
+class StepFunction:
+    """A workflow step (a Bolt custom step) the manifest declares under ``functions``."""
+
+    callback_id: str
+    title: str
+    description: str
+    inputs: tuple[StepParameter, ...]
+    outputs: tuple[StepParameter, ...]
 
 
 def template() -> str:
@@ -137,11 +166,52 @@ def slash_commands() -> list[SlashCommand]:
 
 def message_shortcuts() -> list[dict[str, str]]:
     """The message shortcuts the manifest declares: ``name``, ``callback_id``, ``description``."""
+    return _shortcuts("message")
+
+
+def global_shortcuts() -> list[dict[str, str]]:
+    """The global shortcuts (the composer's and the sidebar's): ``name``, ``callback_id``, ``description``."""
+    return _shortcuts("global")
+
+
+def _shortcuts(kind: str) -> list[dict[str, str]]:
     return [
         {"name": str(entry["name"]), "callback_id": str(entry["callback_id"]), "description": str(entry["description"])}
         for entry in _parsed().get("features", {}).get("shortcuts", [])
-        if entry.get("type") == "message"
+        if entry.get("type") == kind
     ]
+
+
+def unfurl_domains() -> frozenset[str]:
+    """The domains whose links Slack sends the bot as ``link_shared`` events."""
+    return frozenset(str(domain) for domain in _parsed().get("features", {}).get("unfurl_domains", []))
+
+
+def step_functions() -> list[StepFunction]:
+    """The workflow steps the manifest declares, inputs and outputs in the manifest's order."""
+    return [
+        StepFunction(
+            callback_id=str(callback_id),
+            title=str(entry["title"]),
+            description=str(entry.get("description", "")),
+            inputs=_parameters(entry.get("input_parameters") or {}),
+            outputs=_parameters(entry.get("output_parameters") or {}),
+        )
+        for callback_id, entry in (_parsed().get("functions") or {}).items()
+    ]
+
+
+def _parameters(declared: dict[str, dict[str, Any]]) -> tuple[StepParameter, ...]:
+    return tuple(
+        StepParameter(
+            name=str(name),
+            type=str(entry["type"]),
+            title=str(entry.get("title", name)),
+            required=bool(entry.get("is_required", False)),
+            hint=str(entry.get("hint", "")),
+        )
+        for name, entry in declared.items()
+    )
 
 
 def manifest_events() -> frozenset[str]:

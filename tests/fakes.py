@@ -22,6 +22,8 @@ SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 BOT_TOKEN = "xoxb-000000000-test-token-abcdef"
 TEAM_ID = "T_ACME"
 BOT_USER_ID = "U_BOT"
+# The step's declared outputs, as the manifest's functions.bugpilot_capture_step lists them.
+STEP_OUTPUTS = frozenset({"report_url", "session_info_url", "outcome"})
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,8 @@ class FakeSlack:
     refused_texts: dict[str, str] = field(default_factory=dict)  # text fragment -> error for chat.post/update
     posted_ts: dict[int, str] = field(default_factory=dict)  # id(args) of a chat.postMessage -> its ts
     shared_channels: set[str] = field(default_factory=set)  # Slack Connect channels (conversations.info)
+    step_runs: dict[str, str] = field(default_factory=dict)  # function_execution_id -> its bot_access_token
+    step_results: dict[str, Call] = field(default_factory=dict)  # run -> the completion Slack accepted (token revoked)
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def app(self) -> web.Application:
@@ -100,6 +104,8 @@ class FakeSlack:
         gate = self.gates.get(method)
         if gate is not None:
             await gate.wait()
+        if method in {"functions.completeSuccess", "functions.completeError"}:
+            return web.json_response(self._complete_step(method, args, request.headers.get("Authorization", "")))
         return web.json_response(self._answer(method, args))
 
     def ts_of(self, call: Call) -> str:
@@ -183,6 +189,49 @@ class FakeSlack:
         if "respond" in self.refuse_blocks and call.args.get("blocks"):
             return web.Response(status=400, text=self.refuse_blocks["respond"])
         return web.Response(text="ok")
+
+    def step_run(self, inputs: dict[str, Any], *, execution_id: str | None = None) -> tuple[str, str]:
+        """A ``function_executed`` body for a new run of the step with ``inputs``, and its execution ID."""
+        run_id = execution_id or f"Fx{next(self._ts):010d}"
+        token = f"xwfp-{run_id}-token"
+        self.step_runs[run_id] = token
+        return function_executed_body(inputs, execution_id=run_id, token=token), run_id
+
+    async def step_result(self, execution_id: str, timeout: float = 10.0) -> Call:
+        """The completion Slack accepted for the run, waiting at most ``timeout`` seconds for it."""
+        async with asyncio.timeout(timeout):
+            while execution_id not in self.step_results:
+                await self.next_call(timeout=timeout)
+        return self.step_results[execution_id]
+
+    def _complete_step(self, method: str, args: dict[str, Any], authorization: str) -> dict[str, Any]:
+        """Slack's checks: a known run, completed once, with its own token, and only the declared outputs."""
+        run_id = args.get("function_execution_id")
+        if not isinstance(run_id, str) or not run_id:
+            return {"ok": False, "error": "invalid_arguments"}
+        token = self.step_runs.get(run_id)
+        if token is None:
+            return {"ok": False, "error": "function_execution_not_found"}
+        if run_id in self.step_results:
+            return {"ok": False, "error": "token_revoked"}  # Slack revokes a run's token once it completes
+        if authorization != f"Bearer {token}":
+            return {"ok": False, "error": "invalid_auth"}
+        if method == "functions.completeSuccess":
+            outputs = args.get("outputs")
+            if isinstance(outputs, str):  # a form post carries them as JSON (slack_sdk sends them so)
+                try:
+                    outputs = json.loads(outputs)
+                except ValueError:
+                    return {"ok": False, "error": "invalid_arguments"}
+                args["outputs"] = outputs
+            if not isinstance(outputs, dict) or set(outputs) - STEP_OUTPUTS:
+                return {"ok": False, "error": "invalid_arguments"}
+            if not all(isinstance(value, str) for value in outputs.values()):
+                return {"ok": False, "error": "invalid_arguments"}
+        elif not isinstance(args.get("error"), str) or not args["error"]:
+            return {"ok": False, "error": "invalid_arguments"}
+        self.step_results[run_id] = Call(method, args)
+        return {"ok": True}
 
 
 def _drop(request: web.Request) -> web.Response:
@@ -340,3 +389,32 @@ def event_body(event: dict[str, Any], *, event_id: str) -> str:
             "is_ext_shared_channel": False,
         }
     )
+
+
+def function_executed_body(
+    inputs: dict[str, Any], *, execution_id: str, token: str, callback_id: str = "bugpilot_capture_step"
+) -> str:
+    """A ``function_executed`` event callback: a workflow reached the "Capture with Bugpilot" step."""
+    string = {"type": "string"}
+    event = {
+        "type": "function_executed",
+        "function": {
+            "id": "Fn_CAPTURE",
+            "callback_id": callback_id,
+            "title": "Capture with Bugpilot",
+            "type": "app",
+            "input_parameters": [
+                {**string, "name": "customer", "is_required": True},
+                {**string, "name": "action", "is_required": True},
+                {**string, "name": "note", "is_required": False},
+            ],
+            "output_parameters": [{**string, "name": name, "is_required": False} for name in sorted(STEP_OUTPUTS)],
+            "app_id": "A_BUGPILOT",
+        },
+        "inputs": inputs,
+        "function_execution_id": execution_id,
+        "workflow_execution_id": f"Wx{execution_id}",
+        "event_ts": f"{time.time():.6f}",
+        "bot_access_token": token,
+    }
+    return event_body(event, event_id=f"Ev{execution_id}")

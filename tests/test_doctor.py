@@ -100,6 +100,29 @@ async def test_missing_scopes_are_listed(upstreams: Upstreams):
     assert "chat:write," not in check.detail
 
 
+async def test_missing_links_scopes_say_report_links_get_no_unfurls(upstreams: Upstreams):
+    """Without links:read and links:write the one scopes line says pasted report links get no preview."""
+    upstreams.slack._scopes = bot_scopes() - {"links:read", "links:write"}
+    check = _by_name(await run_checks())["slack scopes"]
+    assert check.verdict == "FAIL"
+    assert check.detail == (
+        "missing links:read, links:write: report links pasted in Slack get no preview card (unfurls). "
+        "Add them (manifest.yml lists them) and reinstall the app"
+    )
+
+
+@pytest.mark.parametrize("scope", sorted(bot_scopes()))
+async def test_each_missing_scope_says_what_breaks_without_it(upstreams: Upstreams, scope: str):
+    """Every scope the manifest asks for, when missing, is named with what stops working, on one line."""
+    upstreams.slack._scopes = bot_scopes() - {scope}
+    detail = _by_name(await run_checks())["slack scopes"].detail
+    head, fix = f"missing {scope}: ", ". Add them (manifest.yml lists them) and reinstall the app"
+    assert detail.startswith(head)
+    assert detail.endswith(fix)
+    assert len(detail) > len(head) + len(fix)
+    assert "\n" not in detail
+
+
 @pytest.mark.parametrize(
     ("variable", "value", "named"),
     [

@@ -9,7 +9,17 @@ import pytest
 import yaml
 
 from bot.__main__ import main
-from bot.manifest import ManifestError, bot_scopes, example_base_url, render_manifest
+from bot.manifest import (
+    ManifestError,
+    bot_scopes,
+    example_base_url,
+    global_shortcuts,
+    manifest_events,
+    message_shortcuts,
+    render_manifest,
+    step_functions,
+    unfurl_domains,
+)
 
 REPO_MANIFEST = Path(__file__).parent.parent / "manifest.yml"
 
@@ -66,7 +76,12 @@ def test_socket_mode_drops_request_urls_and_turns_socket_mode_on(capsys):
     assert _urls(printed) == []
     assert "example.net" not in out
     assert printed["settings"]["interactivity"]["is_enabled"] is True
-    assert printed["settings"]["event_subscriptions"]["bot_events"] == ["app_mention"]
+    assert printed["settings"]["event_subscriptions"]["bot_events"] == [
+        "app_home_opened",
+        "app_mention",
+        "function_executed",
+        "link_shared",
+    ]
     assert printed["features"]["slash_commands"][0]["command"] == "/bugpilot"
 
 
@@ -110,3 +125,64 @@ def test_manifest_keeps_slacks_limits_and_asks_for_what_the_bot_uses():
     assert manifest["features"]["shortcuts"][0]["callback_id"] == "bugpilot_capture"
     assert manifest["features"]["slash_commands"][0]["should_escape"] is True
     assert {"commands", "chat:write", "users:read", "users:read.email", "app_mentions:read"} <= bot_scopes()
+
+
+def _without_request_urls(manifest: dict[str, Any]) -> dict[str, Any]:
+    """The manifest with every request URL and socket_mode_enabled taken out, for comparing the rest."""
+    copy: dict[str, Any] = yaml.safe_load(yaml.safe_dump(manifest))
+    for command in copy["features"]["slash_commands"]:
+        command.pop("url", None)
+    for section in ("interactivity", "event_subscriptions"):
+        copy["settings"][section].pop("request_url", None)
+    copy["settings"].pop("socket_mode_enabled")
+    return copy
+
+
+@pytest.mark.parametrize("args", [["--url", "https://bot.acme.dev/prefix"], ["--socket"]])
+def test_printing_changes_only_the_request_urls_and_socket_mode(args, capsys):
+    """Home tab, shortcuts, step, unfurl domains, scopes and events come through --url and --socket unchanged."""
+    assert main(["manifest", *args]) == 0
+    printed = yaml.safe_load(capsys.readouterr().out)
+    original = yaml.safe_load(REPO_MANIFEST.read_text(encoding="utf-8"))
+    assert _without_request_urls(printed) == _without_request_urls(original)
+    assert set(_urls(printed)) <= {"https://bot.acme.dev/prefix/slack/events"}
+
+
+def test_manifest_declares_the_home_tab_global_shortcut_step_and_unfurls():
+    """The Home tab is on, the global shortcut and the step are declared, report links unfurl."""
+    manifest = yaml.safe_load(REPO_MANIFEST.read_text(encoding="utf-8"))
+    assert manifest["features"]["app_home"]["home_tab_enabled"] is True
+    assert global_shortcuts() == [
+        {
+            "name": "Capture customer screen",
+            "callback_id": "bugpilot_capture_global",
+            "description": (
+                "Ask Bugpilot for a customer's screenshot, session replay or recording, and pick where the outcome goes"
+            ),
+        }
+    ]
+    assert [shortcut["callback_id"] for shortcut in message_shortcuts()] == ["bugpilot_capture"]
+    assert unfurl_domains() == {"dash.bugpilot.io"}
+    assert {"links:read", "links:write"} <= bot_scopes()
+    assert manifest_events() == {"app_home_opened", "app_mention", "function_executed", "link_shared"}
+    assert manifest["settings"]["org_deploy_enabled"] is True
+    assert manifest["settings"]["function_runtime"] == "remote"
+
+
+def test_the_workflow_step_takes_customer_action_note_and_gives_urls_and_outcome():
+    """Capture with Bugpilot: customer and action required, note optional; three string outputs."""
+    (step,) = step_functions()
+    assert (step.callback_id, step.title) == ("bugpilot_capture_step", "Capture with Bugpilot")
+    assert [(p.name, p.type, p.required) for p in step.inputs] == [
+        ("customer", "string", True),
+        ("action", "string", True),
+        ("note", "string", False),
+    ]
+    customer = step.inputs[0]
+    assert (customer.title, customer.hint) == ("Customer", "email, user ID or external ID")
+    assert "screenshot, session or record" in step.inputs[1].hint
+    assert [(p.name, p.type) for p in step.outputs] == [
+        ("report_url", "string"),
+        ("session_info_url", "string"),
+        ("outcome", "string"),
+    ]

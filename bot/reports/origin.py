@@ -24,6 +24,7 @@ log = structlog.get_logger(__name__)
 _LOOKUP_SECONDS: Final = 2.0
 _CACHE: Final = 1000
 _NAME_LIMIT: Final = 80
+_NOBODY: Final = "a Slack workflow"
 _K = TypeVar("_K")
 
 
@@ -50,6 +51,8 @@ class Origins:
         return compose_note(note, asked_by=name, permalink=link)
 
     async def _name(self, user_id: str) -> str:
+        if not user_id:
+            return _NOBODY  # a workflow step Slack names nobody for
         if user_id in self._names:
             return self._names[user_id]
         name = user_id

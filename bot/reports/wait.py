@@ -2,46 +2,45 @@
 
 A wait looks at the ``sessionInfoUrl`` Bugpilot gave on the pace of ``bot.reports.pace``: first
 within 3 s of acceptance, then less often, until the deadline. ``REPORT_NOT_FOUND``, 5xx, timeouts
-and refused connections mean "not yet"; a 429 waits as long as Bugpilot asks. It ends:
-- **ready**: the outcome becomes Report ready with Open report, and a new reply mentions the people
-  who asked (an edited message notifies nobody); the request message says "done";
-- **no report** by the deadline: the outcome says so in plain words and offers Try again;
-- **stopped** by an answer that won't change (``INVALID_SESSION_TOKEN``, 401, 403, an answer that is
-  not the documented one): the outcome names it and who can fix it, the link kept.
+and refused connections mean "not yet"; a 429 waits as long as Bugpilot asks. It ends **ready**,
+with **no report** by the deadline, or **stopped** by an answer that won't change
+(``INVALID_SESSION_TOKEN``, 401, 403, an answer that is not the documented one).
+
+Where the end goes is the wait's ``ReportEnd`` (``bot.reports.end``): the capture's outcome message
+(``bot.reports.to_message``) or a Workflow Builder step run to complete (``bot.reports.to_step``).
+The wait itself knows neither.
 
 A wait lives in a row of the store's ``followups`` table (key ``report:…``), saved after each look,
 under the same lease as a Keep trying watch: on SIGTERM it is handed back and the next process goes
-on with it; after a crash its lease runs out and another process takes it over (``tend``).
+on with it; after a crash its lease runs out and another process takes it over (``tend``). The row
+holds the wait's fields and its end's (``to`` says which kind; rows without it are messages').
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
 import structlog
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict
 
-from bot.attempt import summarize
 from bot.audit import record_report
-from bot.blocks import build_request_status
 from bot.bugpilot.models import ActionAccepted
 from bot.bugpilot.session_info import SessionInfoClient, keeps_waiting
-from bot.capture import CaptureRequest, Surface
 from bot.delivery import Delivery
 from bot.errors import BugpilotError, BugpilotRateLimited, StoreUnavailable
 from bot.followups.button import FollowUp, FollowUpCodec
-from bot.followups.saved import SavedAt
-from bot.outcomes import OutcomeRef, show
-from bot.private_blocks import build_request_neutral
-from bot.reports.blocks import build_no_report, build_report_notice, build_report_ready, build_report_stopped
+from bot.outcomes import OutcomeRef
+from bot.reports.end import ReportEnd
 from bot.reports.pace import Pace
-from bot.slack_failures import SLACK_FAILURES, failure_name
+from bot.reports.to_message import MessageEnd
+from bot.reports.to_step import StepEnd, StepResults
 from bot.store.captures import CaptureLog
 from bot.store.followups import REPORT_PREFIX, FollowUpLog
 from bot.tasks import BackgroundTasks
@@ -54,26 +53,25 @@ log = structlog.get_logger(__name__)
 MAX_WAITS: Final = 2000
 
 
-class _Saved(SavedAt):
-    """What a wait keeps in its row: enough for any process to go on with it."""
+class _Saved(BaseModel):
+    """The wait's own fields in its row (its end's are beside them)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
 
     session_url: str
     accepted_at: float
     looks: int
-    neutral_ts: str | None
-    notify: list[str]
+    wait: float | None = None  # None (rows before it was kept): the process's own wait
     capture_id: str | None = None
 
 
 @dataclass
 class _Wait:
     key: str
-    ref: OutcomeRef
-    followup: FollowUp  # the capture and the attempt its outcome shows
+    end: ReportEnd
     session_url: str
     accepted_at: float  # wall-clock seconds: the same for every process
-    neutral_ts: str | None  # a request message that names nobody (a shared channel) to bring up to date
-    notify: list[str]
+    pace: Pace
     capture_id: str | None = None  # the capture's record, told how the wait ended
     looks: int = 0
     retry_after: float | None = None
@@ -82,22 +80,14 @@ class _Wait:
     shutting_down: bool = False
 
     def saved(self) -> str:
-        return _Saved(
-            **SavedAt.place(self.ref),
-            followup=self.followup,
+        own = _Saved(
             session_url=self.session_url,
             accepted_at=self.accepted_at,
             looks=self.looks,
-            neutral_ts=self.neutral_ts,
-            notify=self.notify,
+            wait=self.pace.wait,
             capture_id=self.capture_id,
-        ).model_dump_json(by_alias=True)
-
-    @property
-    def request(self) -> CaptureRequest:
-        """The attempt the outcome shows."""
-        following = self.followup.next_request(surface=Surface.RETRY, actor_id="")
-        return following.model_copy(update={"attempt": self.followup.attempt})
+        )
+        return json.dumps({**self.end.saved(), **own.model_dump()})
 
 
 class ReportWaits:
@@ -115,15 +105,19 @@ class ReportWaits:
         wait: float,
     ) -> None:
         self._client = session_info
-        self._delivery = delivery
-        self._buttons = buttons
         self._log = log
         self._records = records
         self._tasks = tasks
-        self._pace = Pace(wait)
         self._wait = wait
         self._waits: dict[str, _Wait] = {}
         self._closed = False
+        steps = StepResults(delivery.client)
+        # How a row's end is read back, by its ``to``.
+        self._restore: dict[str, Callable[[Mapping[str, object]], ReportEnd]] = {
+            "message": lambda saved: MessageEnd.restore(saved, delivery, buttons),
+            "step": lambda saved: StepEnd.restore(saved, steps),
+        }
+        self._delivery, self._buttons = delivery, buttons
 
     def __len__(self) -> int:
         return len(self._waits)
@@ -145,24 +139,34 @@ class ReportWaits:
         notify: Iterable[str] = (),
         capture_id: str | None = None,
     ) -> None:
-        """Follow ``accepted`` to its report and show the end at ``ref`` (written down first, if the store answers)."""
+        """Follow ``accepted`` to its report and show the end in the outcome message at ``ref``."""
+        people = tuple(dict.fromkeys(user for user in notify if user))
+        end = MessageEnd(self._delivery, self._buttons, ref, followup, neutral_ts, people)
+        await self.follow(end, accepted, capture_id=capture_id)
+
+    async def follow(
+        self, end: ReportEnd, accepted: ActionAccepted, *, wait: float | None = None, capture_id: str | None = None
+    ) -> None:
+        """Follow ``accepted`` to its report, for ``wait`` seconds at most, and give ``end`` the result.
+
+        The wait is written down first, if the store answers; ``capture_id``'s record is told how it ended.
+        """
         assert accepted.session_info_url is not None  # noqa: S101 - ``follows`` said yes
-        wait = _Wait(
+        seconds = self._wait if wait is None else min(wait, self._wait)
+        followed = _Wait(
             key=f"{REPORT_PREFIX}{uuid.uuid4().hex}",
-            ref=ref,
-            followup=followup,
+            end=end,
             session_url=accepted.session_info_url,
             accepted_at=time.time(),
-            neutral_ts=neutral_ts,
-            notify=list(dict.fromkeys(user for user in notify if user)),
+            pace=Pace(seconds),
             capture_id=capture_id,
         )
         try:
-            await self._log.claim(wait.key)
-            await self._log.save_watch(wait.key, wait.saved())
+            await self._log.claim(followed.key)
+            await self._log.save_watch(followed.key, followed.saved())
         except StoreUnavailable:
-            wait.durable = False  # followed all the same; only a restart would lose it
-        self._begin(wait)
+            followed.durable = False  # followed all the same; only a restart would lose it
+        self._begin(followed)
 
     def shutdown(self) -> int:
         """Refuse new waits and hand the running ones to the next process (their messages keep saying "waiting")."""
@@ -184,21 +188,20 @@ class ReportWaits:
                 await self._log.hand_back(taken.key)
                 continue
             try:
-                saved = _Saved.model_validate_json(taken.state)
-            except ValidationError:
+                state = json.loads(taken.state)
+                saved = _Saved.model_validate(state)
+                end = self._restore[str(state.get("to", "message"))](state)
+            except (ValueError, KeyError, AttributeError):  # pydantic's ValidationError is a ValueError
                 log.warning("report.unreadable")
                 with contextlib.suppress(StoreUnavailable):
                     await self._log.release(taken.key)
                 continue
-            ref = saved.ref
             wait = _Wait(
                 key=taken.key,
-                ref=ref,
-                followup=saved.followup,
+                end=end,
                 session_url=saved.session_url,
                 accepted_at=saved.accepted_at,
-                neutral_ts=saved.neutral_ts,
-                notify=saved.notify,
+                pace=Pace(self._wait if saved.wait is None else saved.wait),
                 capture_id=saved.capture_id,
                 looks=saved.looks,
             )
@@ -226,7 +229,7 @@ class ReportWaits:
     async def _follow(self, wait: _Wait) -> tuple[str, str | BugpilotError | None]:
         """Look until the report is there, the deadline passes, an answer ends it, or shutdown."""
         while True:
-            next_at = self._pace.next_at(wait.accepted_at, wait.looks, time.time(), retry_after=wait.retry_after)
+            next_at = wait.pace.next_at(wait.accepted_at, wait.looks, time.time(), retry_after=wait.retry_after)
             if next_at is None:
                 return "no_report", None
             with contextlib.suppress(TimeoutError):
@@ -245,55 +248,20 @@ class ReportWaits:
             return "ready", ready.report_url
 
     async def _end(self, wait: _Wait, end: str, found: str | BugpilotError | None) -> None:
-        request = wait.request
+        request = wait.end.request
         wait_ms = round((time.time() - wait.accepted_at) * 1000)
         if end == "ready" and isinstance(found, str):
-            await self._ready(wait, request, found)
+            await wait.end.ready(found, session_url=wait.session_url)
             await self._record(wait, "ready", found)
             record_report(request, outcome="ready", report_url=found, wait_ms=wait_ms, looks=wait.looks)
-            return
-        if isinstance(found, BugpilotError):
-            message = build_report_stopped(request, found, session_url=wait.session_url)
-            summary, outcome = summarize(found), found.label
+        elif isinstance(found, BugpilotError):
+            await wait.end.stopped(found, session_url=wait.session_url)
+            await self._record(wait, found.label, None)
+            record_report(request, outcome=found.label, report_url=None, wait_ms=wait_ms, looks=wait.looks)
         else:
-            value = self._buttons.value_for(
-                request,
-                channel_id=wait.followup.channel_id,
-                thread_ts=wait.followup.thread_ts,
-                status_ts=wait.followup.status_ts,
-            )
-            message = build_no_report(request, waited=self._wait, session_url=wait.session_url, value=value)
-            summary, outcome = "no report arrived", "REPORT_NOT_FOUND"
-        await self._status(wait, request, "failed", summary)
-        await show(self._delivery, wait.ref, message, else_to=(request.requester_id, *wait.notify))
-        await self._record(wait, "no_report" if found is None else outcome, None)
-        record_report(request, outcome=outcome, report_url=None, wait_ms=wait_ms, looks=wait.looks)
-
-    async def _ready(self, wait: _Wait, request: CaptureRequest, report_url: str) -> None:
-        """Report ready in place, the request message done, then a reply that notifies."""
-        await self._status(wait, request, "done", "")
-        people = [request.requester_id, *wait.notify]
-        shown = await show(self._delivery, wait.ref, build_report_ready(request, report_url), else_to=people)
-        if shown is not None and shown != wait.ref:
-            return  # it came as a new direct message: that notifies already
-        notice = build_report_notice(request, report_url, people)
-        followup = wait.followup
-        in_thread = not wait.ref.ephemeral and followup.thread_ts and wait.ref.channel_id == followup.channel_id
-        try:
-            if in_thread:
-                await self._delivery.post(followup.channel_id, notice, thread_ts=followup.thread_ts)
-            else:
-                await self._delivery.direct(request.requester_id, notice)
-        except SLACK_FAILURES as exc:
-            log.warning("slack.post_failed", method="chat.postMessage", error=failure_name(exc))
-
-    async def _status(self, wait: _Wait, request: CaptureRequest, status: str, summary: str) -> None:
-        followup = wait.followup
-        if followup.status_ts is not None and not wait.ref.ephemeral:
-            line = build_request_status(request, "done" if status == "done" else "failed", summary)
-            await self._delivery.update(followup.channel_id, followup.status_ts, line)
-        if wait.neutral_ts is not None:
-            await self._delivery.update(followup.channel_id, wait.neutral_ts, build_request_neutral(request, status))
+            await wait.end.no_report(waited=wait.pace.wait, session_url=wait.session_url)
+            await self._record(wait, "no_report", None)
+            record_report(request, outcome="REPORT_NOT_FOUND", report_url=None, wait_ms=wait_ms, looks=wait.looks)
 
     async def _record(self, wait: _Wait, outcome: str, report_url: str | None) -> None:
         """Tell the capture's record how its wait ended (App Home shows it; unfurls find the report by it)."""

@@ -125,13 +125,23 @@ def _sandbox(host: str, port: int) -> int:
     try:
         sock = bind(host, port)
     except OSError as exc:
-        print(f"bugpilot-bot: cannot listen on {host}:{port} ({exc.strerror}); try --port {port + 1}", file=sys.stderr)
+        print(
+            f"bugpilot-bot: cannot listen on {host}:{port} ({exc.strerror}); "
+            f"try --port {port + 1} (with make: PORT={port + 1} make run)",
+            file=sys.stderr,
+        )
         return 2
     sandbox = build_sandbox(sock)
     configure_logging(level="INFO", fmt="console", secrets=_secrets(sandbox.settings))
 
     def ready(_message: str) -> None:
-        print(f"\nBugpilot sandbox: open {sandbox.url}  (Ctrl+C to stop)\n", flush=True)
+        # Last, after the start-up log lines, so the address is what the terminal ends with.
+        print(
+            f"\nBugpilot sandbox: open {sandbox.url}\n"
+            "It keeps running here until Ctrl+C; use a second terminal for `make test`. "
+            f"Another port: PORT={sandbox.settings.port + 1} make run\n",
+            flush=True,
+        )
 
     web.run_app(sandbox.app, sock=sock, access_log=None, print=ready, shutdown_timeout=3)
     return 0

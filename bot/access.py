@@ -37,11 +37,13 @@ from bot.payloads.envelope import Envelope
 from bot.slack_failures import SLACK_FAILURES, failure_name
 from bot.tasks import BackgroundTasks
 
-__all__ = ["AccessPolicy", "UsergroupMembers", "access_middleware"]
+__all__ = ["CAPTURE_REFUSAL", "AccessPolicy", "UsergroupMembers", "access_middleware"]
 
 log = structlog.get_logger(__name__)
 
 DEFAULT_CONTACT: Final = "whoever runs the Bugpilot app in this workspace"
+# The context key an ``app_home_opened`` listener reads: why this person may not capture (None: they may).
+CAPTURE_REFUSAL: Final = "capture_refusal"
 # Clicks that capture nothing (the link to the session) are let through.
 _PASSIVE_ACTIONS: Final = frozenset({ACTION_OPEN_SESSION})
 _SHOWN_CHANNELS: Final = 10
@@ -178,20 +180,19 @@ def access_middleware(
         if kind in {"view_closed", "block_suggestion"} or _passive(envelope):
             return await next()
         reason = _other_workspace(envelope, context)
+        user_id = context.get("user_id")
+        if kind == "event:app_home_opened":
+            # Everyone gets a Home tab; the listener shows the team's captures only when this is None.
+            context[CAPTURE_REFUSAL] = reason or await _person_refusal(policy, members, user_id)
+            return await next()
         channel = _channel(envelope, context, kind, followups)
         # A modal that does not say where it was opened from was checked when it was opened.
         if reason is None and not (channel is None and kind == "view_submission"):
             reason = policy.channel_refusal(channel)
-        user_id = context.get("user_id")
-        step = kind == _STEP_KIND
-        if reason is None and step and policy.restricts_people and user_id is None:
+        if reason is None and kind == _STEP_KIND and policy.restricts_people and user_id is None:
             reason = _NOBODY_STARTED_IT
-        if reason is None and policy.restricts_people and user_id is not None and user_id not in policy.users:
-            allowed = await members.contains(user_id) if members is not None else False
-            if allowed is None:
-                reason = "I couldn't check your user group membership with Slack just now. Try again in a minute."
-            elif not allowed:
-                reason = "You're not among the people allowed to capture customers' screens with Bugpilot."
+        if reason is None:
+            reason = await _person_refusal(policy, members, user_id)
         if reason is None:
             return await next()
         record_refusal(
@@ -201,7 +202,7 @@ def access_middleware(
             kind=kind,
             reason=reason,
         )
-        if step and fail is not None:
+        if kind == _STEP_KIND and fail is not None:
             tasks.spawn(_fail_step(fail, reason), name="access:step_refused")
             return BoltResponse(status=200, body="")
         message = render_error(policy.denied(reason))
@@ -223,6 +224,18 @@ async def _fail_step(fail: AsyncFail, reason: str) -> None:
         await fail(error=line)
     except SLACK_FAILURES as exc:
         log.warning("slack.refusal_failed", method="functions.completeError", error=failure_name(exc))
+
+
+async def _person_refusal(policy: AccessPolicy, members: UsergroupMembers | None, user_id: str | None) -> str | None:
+    """Why this person may not capture (the people allow-lists), or None when they may."""
+    if not policy.restricts_people or user_id is None or user_id in policy.users:
+        return None
+    allowed = await members.contains(user_id) if members is not None else False
+    if allowed is None:
+        return "I couldn't check your user group membership with Slack just now. Try again in a minute."
+    if not allowed:
+        return "You're not among the people allowed to capture customers' screens with Bugpilot."
+    return None
 
 
 def _kind(body: Envelope) -> str:

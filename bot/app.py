@@ -46,12 +46,11 @@ from bot.services import Services
 from bot.settings import Mode, Settings, SettingsError
 from bot.shared_channels import SharedChannels
 from bot.slack_failures import SLACK_FAILURES, failure_name, slack_error
-from bot.store.captures import CaptureLog
 from bot.store.dedupe import StoredDedupe
 from bot.store.followups import FollowUpLog
 from bot.store.store import Store
 from bot.store.url import describe_url
-from bot.surfaces import buttons, command, mention, shortcut, step
+from bot.surfaces import buttons, command, global_shortcut, home, mention, shortcut, step, unfurls
 from bot.tasks import BackgroundTasks
 from bot.verify import check_headers, check_signature, parse_body
 
@@ -99,7 +98,8 @@ def _lifecycle(settings: Settings, mode: Mode) -> Callable[[web.Application], As
             slack = slack_client(
                 session, token=settings.slack_bot_token.get_secret_value(), base_url=settings.slack_api_url
             )
-            captures = CaptureLog(app[STORE], owner=_owner())
+            homes = home.Homes()
+            captures = home.HomeCaptureLog(app[STORE], owner=_owner(), homes=homes)
             followups = FollowUpLog(app[STORE], owner=captures.owner)
             delivery, buttons = Delivery(slack, session), FollowUpCodec(_button_key(settings))
             app[REPORTS] = ReportWaits(
@@ -135,7 +135,7 @@ def _lifecycle(settings: Settings, mode: Mode) -> Callable[[web.Application], As
                 sweep=app[STORE].sweep,
             )
             app[SLACK_AUTH] = SlackAuth(slack)
-            bolt = build_bolt(settings, app[SLACK_AUTH], services, watches=app[WATCHES])
+            bolt = build_bolt(settings, app[SLACK_AUTH], services, watches=app[WATCHES], homes=homes)
             app[BOLT] = bolt
             socket = None
             if mode == "socket" and settings.slack_app_token is not None:
@@ -214,6 +214,7 @@ def build_bolt(
     services: Services,
     *,
     watches: Watches,
+    homes: home.Homes,
 ) -> AsyncApp:
     """The Bolt app with every listener registered, behind the access check."""
     slack, tasks = auth.client, services.tasks
@@ -238,9 +239,12 @@ def build_bolt(
     bolt.middleware(_access(settings, slack, services, tasks))
     command.register(bolt, services, tasks)
     shortcut.register(bolt, services, tasks)
+    global_shortcut.register(bolt, services, tasks, allowed_channels=settings.bugpilot_allowed_channels)
     mention.register(bolt, services, tasks)
     buttons.register(bolt, services, watches)
     step.register(bolt, services, tasks)
+    home.register(bolt, services, homes)
+    unfurls.register(bolt, services, tasks)
     bolt.error(error_handler(services.delivery, tasks))
     return bolt
 

@@ -1,4 +1,9 @@
-"""The audit trail, for operators' log stores: ``audit.capture`` per attempt, ``audit.report`` per wait.
+"""The audit trail, for operators' log stores: ``audit.capture``, ``audit.report``, ``audit.home`` and more.
+
+One ``audit.capture`` per attempt, one ``audit.report`` per wait, one ``audit.home`` per Home tab shown.
+
+``audit.unfurl`` is one line per ``link_shared`` event the bot decided on: how many links it
+had, how many were this team's known reports, and what was done (``unfurled``, or why not).
 
 Logged at INFO by the ``bot.audit`` logger whatever ``LOG_LEVEL`` says. Notes, tokens
 and keys are never part of an event; ``target`` is the customer's Bugpilot user ID
@@ -13,7 +18,15 @@ import structlog
 
 from bot.capture import CaptureRequest
 
-__all__ = ["AUDIT_FIELDS", "AUDIT_LOGGER", "record_capture", "record_refusal", "record_report"]
+__all__ = [
+    "AUDIT_FIELDS",
+    "AUDIT_LOGGER",
+    "record_capture",
+    "record_home",
+    "record_refusal",
+    "record_report",
+    "record_unfurl",
+]
 
 AUDIT_LOGGER: Final = "bot.audit"
 
@@ -79,4 +92,27 @@ def record_report(request: CaptureRequest, *, outcome: str, report_url: str | No
         report_url=report_url,
         wait_ms=wait_ms,
         looks=looks,
+    )
+
+
+def record_home(*, team_id: str | None, user_id: str, team_shown: bool, reason: str | None) -> None:
+    """Emit ``audit.home`` when a Home tab is published: whether it showed the team's captures, and why not."""
+    log.info("audit.home", team_id=team_id, user_id=user_id, team_shown=team_shown, reason=reason)
+
+
+def record_unfurl(
+    *, team_id: str | None, user_id: str | None, channel_id: str | None, links: int, known: int | None, outcome: str
+) -> None:
+    """Emit ``audit.unfurl`` for one ``link_shared`` event (``known`` is None when the store didn't answer).
+
+    Never the links, customers or notes: only how many, and what was done with them.
+    """
+    log.info(
+        "audit.unfurl",
+        team_id=team_id,
+        user_id=user_id,
+        channel_id=channel_id,
+        links=links,
+        known=known,
+        outcome=outcome,
     )

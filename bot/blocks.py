@@ -24,16 +24,18 @@ from slack_sdk.models.blocks import (
 
 from bot.bugpilot.models import ActionAccepted
 from bot.capture import ACTION_NAMES, CaptureRequest
-from bot.commands import Action
-from bot.markup import clip, clip_mrkdwn, escape_mrkdwn, shown
+from bot.commands import SUGGESTED_INVOCATION, Action
+from bot.markup import bold, clip, clip_mrkdwn, escape_mrkdwn, literal, shown
 from bot.settings import is_loopback
 
 __all__ = [
+    "ACTION_NEW_CAPTURE",
     "ACTION_OPEN_SESSION",
     "NOTE_SHOWN",
     "Message",
     "RequestStatus",
     "assemble",
+    "bold_customer",
     "build_request_status",
     "build_success",
     "build_usage",
@@ -42,6 +44,7 @@ __all__ = [
     "context_block",
     "footer",
     "link_button",
+    "literal_customer",
     "plain_customer",
     "section_block",
     "with_invite_hint",
@@ -49,8 +52,10 @@ __all__ = [
 
 # The link button to Bugpilot on an accepted capture: Slack opens the link, the bot only acknowledges.
 ACTION_OPEN_SESSION: Final = "open_session"
+# App Home's New capture button: opens the capture modal (as the global shortcut does).
+ACTION_NEW_CAPTURE: Final = "home_new_capture"
 
-RequestStatus = Literal["working", "waiting", "sent", "done", "failed", "private", "interrupted"]
+RequestStatus = Literal["working", "waiting", "sent", "done", "failed", "trying", "private", "interrupted"]
 
 _SECTION_LIMIT = 3000
 _CONTEXT_LIMIT = 2000
@@ -61,10 +66,29 @@ NOTE_SHOWN = 1500  # a note in full (the parser allows 1500); escaping may lengt
 _WHAT_THEY_SEE: dict[Action, str] = {
     Action.SCREENSHOT: "They see nothing: Bugpilot captures the page they have open.",
     Action.SESSION: "They see nothing: Bugpilot uploads their last 5–10 minutes of activity.",
-    Action.RECORDING: (
-        "They now see a recording frame and a stop button and can record up to 60 seconds; "
-        "the report fills in when they stop."
-    ),
+    Action.RECORDING: "They now see a recording frame and a stop button (up to 60 seconds).",
+}
+# Why a message could not be posted, in plain words, by Slack's error code (or the network failure's name).
+_WHY_NOT_POSTED: Final[dict[str, str]] = {
+    "not_in_channel": "I'm not a member of it",
+    "channel_not_found": "I can't see it (a private conversation I'm not in)",
+    "is_archived": "it is archived",
+    "no_permission": "Slack doesn't let me post there",
+    "access_denied": "Slack doesn't let me post there",
+    "restricted_action": "its settings don't let me post there",
+    "restricted_action_read_only_channel": "it is read-only",
+    "restricted_action_thread_only_channel": "it takes replies in threads only",
+    "restricted_action_non_threadable_channel": "it has no threads",
+    "restricted_action_thread_locked": "the thread is locked",
+    "cannot_reply_to_message": "Slack doesn't let me reply in that thread",
+    "team_access_not_granted": "I'm not installed in its workspace",
+    "ekm_access_denied": "its workspace's encryption keys refused me",
+    "ratelimited": "Slack asked me to slow down",
+    "rate_limited": "Slack asked me to slow down",
+    "Slack could not be reached": "Slack could not be reached",
+    "ClientConnectorError": "Slack could not be reached",
+    "ServerDisconnectedError": "Slack could not be reached",
+    "TimeoutError": "Slack did not answer in time",
 }
 _EMOJI: dict[Action, str] = {Action.SCREENSHOT: "📸", Action.SESSION: "🎞️", Action.RECORDING: "🎥"}
 
@@ -78,7 +102,15 @@ class Message:
 
 
 def build_usage(reason: str | None = None, *, invocation: str = "/bugpilot") -> Message:
-    """Usage, optionally after a short reason (``UsageError.reason``, already escaped)."""
+    """The full usage card; after a usage error, only its one-line reason (``UsageError.reason``, escaped).
+
+    The reason carries its own runnable suggestion where there is one; the card stays behind ``help``.
+    """
+    if reason:
+        # A suggestion to run is written for the slash command; a mention's reply suggests the mention.
+        line = ":warning: " + reason.replace(f"`{SUGGESTED_INVOCATION} ", f"`{invocation} ")
+        more = context_block(f"`{invocation} help` shows every action, with examples.")
+        return assemble(reason, [section_block(line), more])
     how = "\n".join(
         [
             f"*How to use {invocation}*",
@@ -92,23 +124,20 @@ def build_usage(reason: str | None = None, *, invocation: str = "/bugpilot") -> 
             ),
         ]
     )
-    blocks: list[Block] = []
-    if reason:
-        blocks.append(section_block(f":warning: {reason}"))
-    blocks.append(section_block(how))
-    text = f"{reason} — type `{invocation} help` for usage." if reason else f"How to use {invocation}"
-    return assemble(text, blocks)
+    return assemble(f"How to use {invocation}", [section_block(how)])
 
 
 def build_request_status(request: CaptureRequest, status: RequestStatus, summary: str = "") -> Message:
     """The visible request message in the channel, and its later updates."""
-    what = f"<@{request.requester_id}> asked Bugpilot for a *{ACTION_NAMES[request.action]}* of {_customer(request)}"
+    name = ACTION_NAMES[request.action]
+    what = f"<@{request.requester_id}> asked Bugpilot for a *{name}* of {bold_customer(request)}"
     icon, tail = {
         "working": (":hourglass_flowing_sand:", "working on it…"),
         "waiting": (":hourglass_flowing_sand:", "sent to their browser; waiting for the report, see the thread."),
         "sent": (":outbox_tray:", "sent to their browser; the report will be in Bugpilot, see the thread."),
         "done": (":white_check_mark:", "done: the report is ready, see the thread."),
         "failed": (":warning:", f"didn't work: {shown(summary, _SUMMARY_LIMIT)}. Details in the thread."),
+        "trying": (":repeat:", "still trying: they weren't online yet. See the thread."),
         "private": (":envelope:", "finished; I couldn't post the result here, so it went to them privately."),
         "interrupted": (
             ":warning:",
@@ -131,7 +160,7 @@ def build_success(request: CaptureRequest, accepted: ActionAccepted, *, waiting:
     ``waiting``: the bot follows the request to its report and will update this message.
     """
     name = ACTION_NAMES[request.action]
-    headline = f"{_EMOJI[request.action]} *{name.capitalize()} requested* from {_customer(request)}."
+    headline = f"{_EMOJI[request.action]} *{name.capitalize()} requested* from {bold_customer(request)}."
     next_step = (
         "It reached their browser; I'm waiting for the report and will update this message."
         if waiting
@@ -180,29 +209,36 @@ def with_invite_hint(
 ) -> Message:
     """Add the hint shown when the outcome had to come privately instead of in the thread.
 
-    ``channel_id`` names the conversation, for a direct message sent from elsewhere;
+    ``channel_reason`` is the Slack error code (or network failure) and is said in plain words, never
+    shown raw. ``channel_id`` names the conversation, for a direct message sent from elsewhere;
     ``invite=False`` leaves out the advice to invite the bot, for failures an invitation
     does not fix (Slack unreachable or busy).
     """
-    reason = escape_mrkdwn(channel_reason)
+    reason = _WHY_NOT_POSTED.get(channel_reason, "Slack refused the message")
     if channel_id:
         where = f"<#{escape_mrkdwn(channel_id)}>"
-        text = f":information_source: I couldn't post in {where} ({reason}), so the outcome came here."
+        text = f":information_source: I couldn't post in {where}: {reason}. So the outcome came here."
         advice = " Invite me there with `/invite @Bugpilot` to keep outcomes in the thread."
     else:
-        text = f":information_source: Only you can see this: I couldn't post in this conversation ({reason})."
+        text = f":information_source: Only you can see this: I couldn't post in this conversation: {reason}."
         advice = " Invite me with `/invite @Bugpilot` to keep outcomes in the thread."
     hint = context_block(text + advice if invite else text)
     return Message(text=message.text, blocks=[*message.blocks, hint.to_dict()])
 
 
-def _customer(request: CaptureRequest) -> str:
-    return f"*{plain_customer(request)}*"
+def bold_customer(request: CaptureRequest) -> str:
+    """The request's customer in bold, shown literally whatever it holds."""
+    return bold(literal_customer(request))
 
 
 def plain_customer(request: CaptureRequest) -> str:
-    """How the request's customer is shown: its label, clipped and escaped."""
+    """The request's customer for fallback text: its label, clipped and escaped."""
     return shown(request.customer_label or request.customer, 250)
+
+
+def literal_customer(request: CaptureRequest) -> str:
+    """The request's customer in blocks: its label, shown literally (``markup.literal``); wrap it with ``bold``."""
+    return literal(request.customer_label or request.customer, 250)
 
 
 def footer(request: CaptureRequest) -> str:

@@ -21,6 +21,7 @@ __all__ = [
     "ACTION_WORDS",
     "MAX_NOTE_LENGTH",
     "MAX_USER_ID_LENGTH",
+    "SUGGESTED_INVOCATION",
     "Action",
     "Command",
     "EmailTarget",
@@ -64,6 +65,8 @@ _EMAIL_PARTS = re.compile(r"([^@\s<>&\"',;:()\[\]]++)@([^@\s<>&\"',;:()\[\]]++)"
 _MENTION = re.compile(r"<@([UW][A-Z0-9]++)(?:\|([^<>]*+))?>")
 _PLAIN_ID = re.compile(r"[^\s<>&\"'`*]++")
 _SUGGEST_UP_TO = 40  # longer words are not a typo of an action
+SUGGESTED_INVOCATION = "/bugpilot"  # a suggestion is a command to run as it is; a mention's reply says @Bugpilot
+_SUGGESTION_LIMIT = 100
 
 
 class _Frozen(BaseModel):
@@ -121,9 +124,10 @@ def parse_command(text: str) -> Command | HelpRequest:
     word = tokens[0]
     action = ACTION_WORDS.get(word.lower())
     if action is None:
-        raise _unknown_action(word, tokens)
+        raise _unknown_action(word, tokens, text)
     if len(tokens) < 2:
-        raise UsageError(f"Which customer? Add their email or user ID after `{_shown(word.lower())}`.")
+        example = _suggest(f"{word.lower()} alice@acme.com")
+        raise UsageError(f"Which customer? Add their email or user ID, like {example}.")
     target = parse_target(tokens[1])
     note = _note_from(text, tokens)
     return Command(action=action, target=target, note=note)
@@ -183,21 +187,38 @@ def note_too_long(length: int) -> str:
     return f"The note is {length} characters long; keep it to {MAX_NOTE_LENGTH} characters or fewer."
 
 
-def _unknown_action(word: str, tokens: list[str]) -> UsageError:
+def _unknown_action(word: str, tokens: list[str], text: str) -> UsageError:
     shown = _shown(word)
     if len(tokens) > 1 and tokens[1].lower() in ACTION_WORDS:
-        fixed = f"{tokens[1].lower()} {tokens[0]}" + (" …" if len(tokens) > 2 else "")
-        return UsageError(
-            f"The action comes first: try `{_shown(fixed)}`.",
-            suggestion=tokens[1].lower(),
-        )
+        rest = _rest_after(text, tokens, 2)
+        fixed = " ".join(part for part in (tokens[1].lower(), _plain(tokens[0]), rest) if part)
+        return UsageError(f"The action comes first: try {_suggest(fixed)}.", suggestion=tokens[1].lower())
     # A guard against spending time on long words, not a rule: no word of 40 characters or more is within
     # difflib's 0.6 of an action (at most 2 * 17 / 57), n=1 is all that is read and 0.6 is difflib's default.
     short = len(word) <= _SUGGEST_UP_TO  # pragma: no mutate
     close = difflib.get_close_matches(word.lower(), ACTION_WORDS, n=1, cutoff=0.6) if short else []  # pragma: no mutate
     if close:
-        return UsageError(f"I don't know the action `{shown}`. Did you mean `{close[0]}`?", suggestion=close[0])
-    return UsageError(f"I don't know the action `{shown}`.")
+        fixed = " ".join(part for part in (close[0], _rest_after(text, tokens, 1)) if part)
+        return UsageError(f"I don't know the action `{shown}`. Did you mean {_suggest(fixed)}?", suggestion=close[0])
+    return UsageError(f"I don't know the action `{shown}`: use `screenshot`, `session` or `record`.")
+
+
+def _rest_after(text: str, tokens: list[str], count: int) -> str:
+    """What was typed after the first ``count`` tokens, as plain text (``<mailto:a@b|a@b>`` reads ``a@b``)."""
+    start = 0  # pragma: no mutate
+    for token in tokens[:count]:
+        start = text.index(token, start) + len(token)
+    return _plain(text[start:])
+
+
+def _plain(text: str) -> str:
+    return " ".join(markup_to_text(text).split())
+
+
+def _suggest(command: str) -> str:
+    """A corrected command to copy and run, in a code span: plain text, one line, clipped, escaped once."""
+    flat = command.replace("`", "'")
+    return f"`{SUGGESTED_INVOCATION} {shown(flat, _SUGGESTION_LIMIT)}`"
 
 
 def _markup_reason(token: str) -> str:

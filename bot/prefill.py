@@ -3,7 +3,8 @@
 Emails written in the text (raw or as Slack's ``<mailto:…|…>`` links) come first, then
 the members mentioned in it, then the author when the author is a Slack Connect guest.
 Mentions and the author need a ``users.info`` lookup, so they are only *named* here;
-the shortcut surface looks them up after the modal is open.
+the shortcut surface looks them up after the modal is open. The note quotes the message
+with members by name (``@bob``), never by raw ID.
 """
 
 from __future__ import annotations
@@ -15,24 +16,29 @@ from typing import Any
 
 from bot.commands import EmailTarget, parse_target
 from bot.errors import UsageError
-from bot.markup import MARKUP_TOKEN, markup_to_text
+from bot.markup import MARKUP_TOKEN, escape_mrkdwn, markup_to_text
 from bot.payloads.shortcut import MessageShortcut
 
 __all__ = [
     "EXCERPT_LENGTH",
     "MAX_SCANNED",
+    "UNKNOWN_MEMBER",
     "Candidate",
     "MessageFacts",
     "build_note",
     "candidates_in_order",
     "find_emails",
     "find_mentions",
+    "member_email",
+    "member_name",
     "read_message",
     "scanned",
 ]
 
 EXCERPT_LENGTH = 300
 MAX_MENTION_LOOKUPS = 5
+# How a member the note can't name is quoted (never by raw ID).
+UNKNOWN_MEMBER = "@member"
 
 # Only the start of a long message is read: customers are named near the top, and what is
 # read stays bounded however long the message (Slack allows 40,000 characters).
@@ -66,6 +72,7 @@ class MessageFacts:
     author_is_external: bool
     emails: tuple[str, ...]
     mentions: tuple[tuple[str, str | None], ...]
+    named: tuple[str, ...] = ()
 
     @property
     def lookups(self) -> bool:
@@ -98,7 +105,10 @@ def read_message(
         and author_team
         and author_team != installing_team
     )
-    mentions = tuple(m for m in find_mentions(message.text) if m[0] not in skip_users)[:MAX_MENTION_LOOKUPS]
+    everyone = find_mentions(message.text)
+    mentions = tuple(m for m in everyone if m[0] not in skip_users)[:MAX_MENTION_LOOKUPS]
+    # Mentions without a label are named in the note: looked up too (the candidates first).
+    unlabeled = [user for user, label in (*mentions, *everyone) if not label]
     return MessageFacts(
         channel_id=shortcut.channel.id,
         ts=shortcut.ts,
@@ -108,6 +118,7 @@ def read_message(
         author_is_external=external,
         emails=tuple(find_emails(message.text)),
         mentions=mentions,
+        named=tuple(dict.fromkeys(unlabeled))[:MAX_MENTION_LOOKUPS],
     )
 
 
@@ -177,15 +188,51 @@ def scanned(text: str) -> str:
     return text[:end]
 
 
-def build_note(text: str, permalink: str | None) -> str:
-    """The modal's note: a short quote of the message, then its permalink."""
-    excerpt = " ".join(markup_to_text(scanned(text)).split())
+def build_note(text: str, permalink: str | None, names: Mapping[str, str] | None = None) -> str:
+    """The modal's note: a short quote of the message, then its permalink.
+
+    A member is quoted by the label Slack sent, else by ``names`` (user ID -> name), else
+    as ``UNKNOWN_MEMBER``: never by raw ID.
+    """
+    excerpt = " ".join(markup_to_text(_named(scanned(text), names or {})).split())
     if len(excerpt) > EXCERPT_LENGTH:
         excerpt = excerpt[: EXCERPT_LENGTH - 1].rstrip() + "…"
     lines = [f"From Slack: “{excerpt}”"] if excerpt else []
     if permalink:
         lines.append(permalink)
     return "\n".join(lines)
+
+
+def _named(text: str, names: Mapping[str, str]) -> str:
+    """``text`` with each unlabeled ``<@U…>`` given a name (as markup, so ``markup_to_text`` reads it)."""
+
+    def name(token: re.Match[str]) -> str:
+        target, _, label = token.group(1).partition("|")
+        if not target.startswith("@") or label:
+            return token.group(0)
+        known = names.get(target[1:])
+        return "@" + escape_mrkdwn(known) if known else escape_mrkdwn(UNKNOWN_MEMBER)
+
+    return MARKUP_TOKEN.sub(name, text)
+
+
+def member_name(user: Mapping[str, Any]) -> str | None:
+    """How a member from ``users.info`` is named: display name, else real name, else username."""
+    profile = user.get("profile")
+    profile = profile if isinstance(profile, Mapping) else {}
+    for name in (profile.get("display_name"), profile.get("real_name"), user.get("real_name"), user.get("name")):
+        if isinstance(name, str) and name.strip():
+            return name.strip()
+    return None
+
+
+def member_email(user: Mapping[str, Any]) -> str | None:
+    """The email a member from ``users.info`` stands for as a customer; None for bots, deactivated or hidden."""
+    if user.get("deleted") or user.get("is_bot") or user.get("is_app_user"):
+        return None
+    profile = user.get("profile")
+    email = profile.get("email") if isinstance(profile, Mapping) else None
+    return email if isinstance(email, str) and _is_email(email) else None
 
 
 def _is_email(address: str) -> bool:

@@ -8,7 +8,7 @@ neutral line that names no customer, note, link or setting.
 
 from __future__ import annotations
 
-from bot.blocks import Message, assemble, context_block, plain_customer, section_block
+from bot.blocks import Message, assemble, bold_customer, context_block, section_block
 from bot.capture import ACTION_NAMES, CaptureRequest
 from bot.markup import escape_mrkdwn
 
@@ -18,7 +18,7 @@ __all__ = ["build_request_neutral", "build_request_undelivered", "with_private_r
 def build_request_undelivered(request: CaptureRequest, summary: str) -> Message:
     """The request message once its outcome could be delivered nowhere (Slack refused it every way)."""
     name = ACTION_NAMES[request.action]
-    what = f"<@{request.requester_id}> asked Bugpilot for a *{name}* of *{plain_customer(request)}*"
+    what = f"<@{request.requester_id}> asked Bugpilot for a *{name}* of {bold_customer(request)}"
     result = "Bugpilot accepted it" if not summary else "it didn't work"
     line = (
         f":warning: {what} — {result}, but Slack refused the message with the details. "

@@ -169,6 +169,8 @@ class Settings(BaseSettings):
     bugpilot_allowed_users: IdSet = frozenset()
     bugpilot_allowed_usergroups: IdSet = frozenset()
     bugpilot_allowed_channels: IdSet = frozenset()
+    # Who a refused person should ask, as mrkdwn shown as it is: write a channel as <#C0123ABCD>, a person as
+    # <@U0123ABCD> and a user group as <!subteam^S0123ABCD> so each is a link (a bare "#it-help" stays text).
     bugpilot_access_contact: str = Field(default="", max_length=200)
     # Keep trying: how often, for how long, and how many at once.
     bugpilot_keep_trying_every: float = Field(default=30.0, ge=MIN_KEEP_TRYING_EVERY, le=3600)

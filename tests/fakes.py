@@ -13,8 +13,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+from slack_sdk.errors import SlackObjectFormationError
+from slack_sdk.models.blocks import Block
+from slack_sdk.models.views import View
 
 from bot.sandbox.bugpilot import SimulatedBugpilot
+from bot.sandbox.strict import check_message_blocks, check_unfurls, check_view
 
 API_KEY = "bp_live_secret_key_123456"
 WORKSPACE_ID = "ws_acme"
@@ -62,6 +66,9 @@ class FakeSlack:
     shared_channels: set[str] = field(default_factory=set)  # Slack Connect channels (conversations.info)
     step_runs: dict[str, str] = field(default_factory=dict)  # function_execution_id -> its bot_access_token
     step_results: dict[str, Call] = field(default_factory=dict)  # run -> the completion Slack accepted (token revoked)
+    homes: dict[str, dict[str, Any]] = field(default_factory=dict)  # user -> the Home view last published
+    channel_info: dict[str, dict[str, Any]] = field(default_factory=dict)  # channel -> extra conversations.info fields
+    strict: bool = True  # refuse blocks and views as Slack does (bot.sandbox.strict)
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def app(self) -> web.Application:
@@ -116,6 +123,9 @@ class FakeSlack:
     def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         if method in self.refuse_blocks and args.get("blocks") not in (None, "", "[]", []):
             return {"ok": False, "error": self.refuse_blocks[method]}
+        refusal = self._strict_refusal(method, args)
+        if refusal is not None:
+            return refusal
         if method in self.method_errors:
             return {"ok": False, "error": self.method_errors[method]}
         if method == "auth.test":
@@ -141,6 +151,9 @@ class FakeSlack:
             return {"ok": True, "channel": args.get("channel"), "ts": args.get("ts")}
         if method in {"views.open", "views.update"}:
             return self._view(method, args)
+        if method == "conversations.info" and str(args.get("channel")) in self.channel_info:
+            channel = str(args.get("channel"))
+            return {"ok": True, "channel": {"id": channel, **self.channel_info[channel]}}
         if method == "conversations.info":
             channel = str(args.get("channel"))
             return {"ok": True, "channel": {"id": channel, "is_ext_shared": channel in self.shared_channels}}
@@ -158,7 +171,30 @@ class FakeSlack:
         if method == "users.info":
             user = self.users.get(str(args.get("user")))
             return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
+        if method == "views.publish":
+            return self._publish(args)
+        if method == "conversations.open":
+            return {"ok": True, "channel": {"id": direct_channel(str(args.get("users")))}}
+        if method == "chat.unfurl":
+            return _unfurl_answer(args)
         return {"ok": True}
+
+    def _publish(self, args: dict[str, Any]) -> dict[str, Any]:
+        """views.publish: a home view for a user, checked like Slack (slack_sdk's models), kept in ``homes``."""
+        view = args.get("view")
+        view = json.loads(view) if isinstance(view, str) else dict(view or {})
+        if not args.get("user_id") or view.get("type") != "home":
+            return {"ok": False, "error": "invalid_arguments"}
+        blocks = view.get("blocks") or []
+        try:
+            View(**view).to_dict()  # nested elements and Slack's limits, as Slack checks them
+        except SlackObjectFormationError:
+            return {"ok": False, "error": "invalid_blocks"}
+        if len(blocks) > 100:  # Slack's limit for a Home tab
+            return {"ok": False, "error": "invalid_blocks"}
+        stored = {**view, "id": f"VH{args['user_id']}", "hash": f"{time.time():.6f}.{next(self._ts)}"}
+        self.homes[str(args["user_id"])] = stored
+        return {"ok": True, "view": stored}
 
     def _view(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         """views.open makes a view with an id and hash; views.update needs a known id and the current hash."""
@@ -188,6 +224,8 @@ class FakeSlack:
             return web.Response(status=404, text="expired_url")
         if "respond" in self.refuse_blocks and call.args.get("blocks"):
             return web.Response(status=400, text=self.refuse_blocks["respond"])
+        if self.strict and check_message_blocks(call.args.get("blocks")) is not None:
+            return web.Response(status=400, text="invalid_blocks")
         return web.Response(text="ok")
 
     def step_run(self, inputs: dict[str, Any], *, execution_id: str | None = None) -> tuple[str, str]:
@@ -232,6 +270,53 @@ class FakeSlack:
             return {"ok": False, "error": "invalid_arguments"}
         self.step_results[run_id] = Call(method, args)
         return {"ok": True}
+
+    def _strict_refusal(self, method: str, args: dict[str, Any]) -> dict[str, Any] | None:
+        """Slack's answer to blocks or a view it would refuse (``strict``), else None."""
+        if not self.strict:
+            return None
+        if method in {"chat.postMessage", "chat.postEphemeral", "chat.update"}:
+            blocks = args.get("blocks")
+            refusal = check_message_blocks(json.loads(blocks) if isinstance(blocks, str) and blocks else blocks)
+        elif method in {"views.open", "views.push", "views.update", "views.publish"}:
+            view = args.get("view")
+            refusal = check_view(json.loads(view) if isinstance(view, str) else view)
+        elif method == "chat.unfurl":
+            unfurls = args.get("unfurls")
+            refusal = check_unfurls(json.loads(unfurls) if isinstance(unfurls, str) else unfurls)
+        else:
+            return None
+        return refusal.answer() if refusal is not None else None
+
+
+def _unfurl_answer(args: dict[str, Any]) -> dict[str, Any]:
+    """chat.unfurl as Slack checks it: a posted message (channel, ts) or a composer's (unfurl_id, source),
+    and ``unfurls`` a JSON object keyed by URL whose cards are valid blocks without interactive elements."""
+    posted = bool(args.get("channel")) and bool(args.get("ts"))
+    composing = bool(args.get("unfurl_id")) and args.get("source") in {"composer", "conversations_history"}
+    if not (posted or composing):
+        return {"ok": False, "error": "invalid_arguments"}
+    unfurls = args.get("unfurls")
+    if isinstance(unfurls, str):
+        try:
+            unfurls = json.loads(unfurls)
+        except ValueError:
+            return {"ok": False, "error": "invalid_unfurls_format"}
+    if not isinstance(unfurls, dict) or not unfurls:
+        return {"ok": False, "error": "invalid_unfurls_format"}
+    for url, card in unfurls.items():
+        blocks = card.get("blocks") if isinstance(card, dict) else None
+        if not isinstance(url, str) or not isinstance(blocks, list) or not blocks:
+            return {"ok": False, "error": "invalid_unfurls_format"}
+        try:
+            parsed = [Block.parse(block) for block in blocks]
+            for block in parsed:
+                if block is None or block.type == "actions":
+                    return {"ok": False, "error": "invalid_blocks"}
+                block.to_dict()
+        except SlackObjectFormationError:
+            return {"ok": False, "error": "invalid_blocks"}
+    return {"ok": True}
 
 
 def _drop(request: web.Request) -> web.Response:
@@ -418,3 +503,76 @@ def function_executed_body(
         "bot_access_token": token,
     }
     return event_body(event, event_id=f"Ev{execution_id}")
+
+
+def direct_channel(user_id: str) -> str:
+    """The ID of the fake's direct message between the bot and ``user_id`` (``conversations.open``)."""
+    return "D" + user_id.removeprefix("U")
+
+
+def global_shortcut_payload(*, user_id: str = "U_AGENT", team_id: str = TEAM_ID) -> dict[str, Any]:
+    """A ``shortcut`` payload: the global shortcut "Capture a customer's screen" (no channel, no response_url)."""
+    return {
+        "type": "shortcut",
+        "token": "deprecated",
+        "action_ts": f"{time.time():.6f}",
+        "team": {"id": team_id, "domain": "acme"},
+        "user": {"id": user_id, "username": "agent", "team_id": team_id},
+        "is_enterprise_install": False,
+        "enterprise": None,
+        "callback_id": "bugpilot_capture_global",
+        "trigger_id": f"{time.time():.6f}.trigger",
+    }
+
+
+def home_click_payload(action_id: str, *, user_id: str = "U_AGENT", team_id: str = TEAM_ID) -> dict[str, Any]:
+    """A ``block_actions`` payload: a button without value clicked on the user's App Home view."""
+    return {
+        "type": "block_actions",
+        "token": "deprecated",
+        "team": {"id": team_id, "domain": "acme"},
+        "user": {"id": user_id, "username": "agent", "name": "agent", "team_id": team_id},
+        "api_app_id": "A_BUGPILOT",
+        "container": {"type": "view", "view_id": "VHOME"},
+        "trigger_id": f"{time.time():.6f}.trigger",
+        "view": {"id": "VHOME", "type": "home", "team_id": team_id, "app_id": "A_BUGPILOT", "blocks": []},
+        "actions": [
+            {
+                "action_id": action_id,
+                "block_id": "home_actions",
+                "type": "button",
+                "text": {"type": "plain_text", "text": "New capture"},
+                "action_ts": f"{time.time():.6f}",
+            }
+        ],
+    }
+
+
+def link_shared_body(
+    urls: list[str],
+    *,
+    event_id: str,
+    channel: str = "C_SUPPORT",
+    user: str = "U_AGENT",
+    message_ts: str = "1700000100.000100",
+    source: str = "conversations_history",
+    team_id: str = TEAM_ID,
+) -> str:
+    """A ``link_shared`` event body as Slack documents it; a composer's has ``channel="COMPOSER"``."""
+    composer = source == "composer"
+    unfurl_id = f"{user}-{event_id}-composer" if composer else f"{channel}.{message_ts}.{event_id}"
+    event = {
+        "type": "link_shared",
+        "channel": channel,
+        "is_bot_user_member": True,
+        "user": user,
+        "message_ts": unfurl_id if composer else message_ts,
+        "unfurl_id": unfurl_id,
+        "source": source,
+        "event_ts": f"{time.time():.6f}",
+        "links": [{"domain": urllib.parse.urlsplit(url).hostname or "", "url": url} for url in urls],
+    }
+    body = json.loads(event_body(event, event_id=event_id))
+    body["team_id"] = team_id
+    body["authorizations"][0]["team_id"] = team_id
+    return json.dumps(body)

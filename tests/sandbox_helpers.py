@@ -12,7 +12,7 @@ import aiohttp
 import pytest
 
 from bot.manifest import message_shortcuts
-from bot.sandbox.people import SUPPORT
+from bot.sandbox.people import BOT_USER, SUPPORT
 from bot.sandbox.server import REPORT_WAIT, Sandbox, running_sandbox
 
 T = TypeVar("T")
@@ -65,7 +65,7 @@ async def driver_fixture() -> AsyncIterator[Driver]:
 
 
 def bot_messages(state: dict[str, Any]) -> list[dict[str, Any]]:
-    return [m for m in state["messages"] if m["user"] == "U_BUGPILOT" and m["channel"] == SUPPORT]
+    return [m for m in state["messages"] if m["user"] == BOT_USER and m["channel"] == SUPPORT]
 
 
 def thread_outcome(state: dict[str, Any], words: str) -> dict[str, Any] | None:

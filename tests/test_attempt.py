@@ -20,9 +20,9 @@ from bot.errors import (
     [
         (None, ""),
         (UserNotConnected("x", status=400), "the customer isn't online"),
-        (BugpilotInternalError("x", status=502), "Bugpilot answered with HTTP 502"),
-        (BugpilotUnexpectedResponse("x", status=200), "Bugpilot answered with HTTP 200"),
-        (BugpilotRejected("x", status=409, code="NEW_THING"), "Bugpilot answered NEW_THING"),
+        (BugpilotInternalError("x", status=502), "Bugpilot is having trouble"),
+        (BugpilotUnexpectedResponse("x", status=200), "Bugpilot gave an answer the bot doesn't understand"),
+        (BugpilotRejected("x", status=409, code="NEW_THING"), "Bugpilot refused the request"),
         (BugpilotConnectionError("x", code="CONNECTION_BROKEN"), "the connection to Bugpilot broke"),
         (BotError("boom"), "something went wrong in the bot"),
     ],

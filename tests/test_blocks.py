@@ -85,7 +85,8 @@ def test_user_not_connected_gives_the_documented_advice():
     message = render_error(UserNotConnected("x", status=400), _request(customer="cust_1", customer_label="cust_1"))
     text = json.dumps(message.blocks)
     assert "cust_1 isn't online" in message.text
-    assert "page of your app open" in text
+    assert "page of your app open" in message.blocks[0]["text"]["text"]
+    assert "identify" not in message.blocks[0]["text"]["text"]
     assert "`Bugpilot.identify()` with exactly `cust_1`" in text
     assert "*Always connect Action WebSockets*" in text
     assert "USER_NOT_CONNECTED" in text
@@ -99,12 +100,12 @@ def test_user_not_connected_gives_the_documented_advice():
         (MissingFields("x", status=400), "bug in this bot", "the bot's maintainers"),
         (InvalidAction("x", status=400), "`upload-screenshot`", "the bot's maintainers"),
         (BugpilotInternalError("x", status=500, code="INTERNAL_ERROR"), "internal error", "Bugpilot"),
-        (BugpilotInternalError("x", status=502), "HTTP 502", "Bugpilot"),
+        (BugpilotInternalError("x", status=502), "having trouble", "Bugpilot"),
         (BugpilotTimeout("no answer from Bugpilot within 10 s"), "within 10 s", "nobody on your side"),
         (BugpilotConnectionError("refused"), "Nothing was sent", "an admin"),
         (BugpilotConnectionError("broke", code="CONNECTION_BROKEN"), "may have reached", "an admin"),
         (BugpilotRejected("x", status=409, code="NEW_THING"), "NEW_THING", "the bot's maintainers"),
-        (BugpilotUnexpectedResponse("x", status=200), "doesn't understand (HTTP 200)", "the bot's maintainers"),
+        (BugpilotUnexpectedResponse("x", status=200), "doesn't understand", "the bot's maintainers"),
         (TargetUserError("Bob is a bot, not a customer.", slack_user_id="U1"), "Bob is a bot", "you"),
         (BotError("boom"), "Something went wrong", "the bot's maintainers"),
     ],
@@ -117,14 +118,17 @@ def test_every_error_says_what_happened_and_who_can_fix_it(error: BotError, word
     assert f"Who can fix this: {fixer}" in text
     assert message.text
     if isinstance(error, BugpilotError):
-        assert f"Code: `{error.label}`" in text
+        context = message.blocks[1]["elements"][0]["text"]
+        assert (f"`{error.label}`" if error.code else f"HTTP {error.status}") in context
+        assert "HTTP_" not in text
 
 
-def test_usage_error_renders_as_usage_with_reason():
-    """A usage error shows its reason above the usage."""
+def test_usage_error_renders_as_its_reason_in_one_line():
+    """A usage error shows its reason and points to help, without the whole usage card."""
     message = render_error(UsageError("I don't know the action `dance`."))
-    assert "dance" in message.blocks[0]["text"]["text"]
-    assert "How to use /bugpilot" in message.blocks[1]["text"]["text"]
+    assert message.blocks[0]["text"]["text"] == ":warning: I don't know the action `dance`."
+    assert "`/bugpilot help`" in message.blocks[1]["elements"][0]["text"]
+    assert "How to use" not in json.dumps(message.blocks)
 
 
 def test_usage_names_the_invocation():
@@ -141,7 +145,6 @@ def test_usage_names_the_invocation():
         render_error(BugpilotRejected("x", status=400, code="X", detail=HOSTILE), _request()),
         render_error(TargetUserError(HOSTILE, slack_user_id="U1")),
         build_request_status(_request(customer_label=HOSTILE, note=HOSTILE), "failed", HOSTILE),
-        with_invite_hint(build_success(_request(), _accepted()), HOSTILE),
     ],
 )
 def test_user_and_upstream_text_cannot_ping_or_link(message: Message):
@@ -162,6 +165,7 @@ def test_request_status_shows_progress_then_result():
     failed = build_request_status(request, "failed", "the customer isn't online")
     assert "didn't work: the customer isn't online" in failed.text
     assert "<@U_AGENT> asked Bugpilot for a *screenshot* of *alice@acme.com*" in failed.text
+    assert "still trying" in build_request_status(request, "trying").text
 
 
 def test_long_text_stays_within_slack_limits():
@@ -177,13 +181,22 @@ def test_private_outcome_explains_how_to_get_it_in_the_thread():
     """The private fallback says why and how to invite the bot."""
     message = with_invite_hint(build_success(_request(), _accepted()), "not_in_channel")
     hint = message.blocks[-1]["elements"][0]["text"]
-    assert "not_in_channel" in hint
+    assert "I'm not a member of it" in hint
+    assert "not_in_channel" not in hint
     assert "/invite @Bugpilot" in hint
+
+
+def test_an_unknown_reason_for_not_posting_is_never_shown_raw():
+    """A Slack error code the bot has no words for reads "Slack refused the message", hostile or not."""
+    message = with_invite_hint(build_success(_request(), _accepted()), HOSTILE)
+    hint = message.blocks[-1]["elements"][0]["text"]
+    assert "Slack refused the message" in hint
+    assert "evil" not in hint
 
 
 def test_private_outcome_without_invite_advice_still_says_why():
     """For failures an invitation does not fix, the hint names the reason and leaves out /invite."""
     message = with_invite_hint(build_success(_request(), _accepted()), "Slack could not be reached", invite=False)
     hint = message.blocks[-1]["elements"][0]["text"]
-    assert "couldn't post in this conversation (Slack could not be reached)" in hint
+    assert "couldn't post in this conversation: Slack could not be reached." in hint
     assert "/invite" not in hint

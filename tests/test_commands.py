@@ -90,8 +90,8 @@ def test_note_is_the_rest_as_readable_text(text: str, expected: str):
 @pytest.mark.parametrize(
     ("text", "reason_part", "suggestion"),
     [
-        ("screnshot a@b.io", "Did you mean `screenshot`", "screenshot"),
-        ("replai a@b.io", "Did you mean `replay`", "replay"),
+        ("screnshot a@b.io", "Did you mean `/bugpilot screenshot a@b.io`", "screenshot"),
+        ("replai a@b.io", "Did you mean `/bugpilot replay a@b.io`", "replay"),
         ("dance a@b.io", "I don't know the action `dance`", None),
         ("a@b.io screenshot", "The action comes first", "screenshot"),
         ("screenshot", "Which customer?", None),

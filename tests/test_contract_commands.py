@@ -76,13 +76,26 @@ def test_the_modal_states_the_note_limit_in_the_same_words():
 @pytest.mark.parametrize(
     ("text", "reason", "suggestion"),
     [
-        ("screnshot a@b.io", "I don't know the action `screnshot`. Did you mean `screenshot`?", "screenshot"),
-        ("Screnshot a@b.io", "I don't know the action `Screnshot`. Did you mean `screenshot`?", "screenshot"),
-        ("dance a@b.io", "I don't know the action `dance`.", None),
-        ("a@b.io screenshot", "The action comes first: try `screenshot a@b.io`.", "screenshot"),
-        ("a@b.io SESSION fails", "The action comes first: try `session a@b.io …`.", "session"),
-        ("screenshot", "Which customer? Add their email or user ID after `screenshot`.", None),
-        ("SCREENSHOT", "Which customer? Add their email or user ID after `screenshot`.", None),
+        (
+            "screnshot a@b.io",
+            "I don't know the action `screnshot`. Did you mean `/bugpilot screenshot a@b.io`?",
+            "screenshot",
+        ),
+        (
+            "Screnshot <mailto:bob@customer.io|bob@customer.io> it &amp; fails",
+            "I don't know the action `Screnshot`. Did you mean `/bugpilot screenshot bob@customer.io it &amp; fails`?",
+            "screenshot",
+        ),
+        ("dance a@b.io", "I don't know the action `dance`: use `screenshot`, `session` or `record`.", None),
+        ("a@b.io screenshot", "The action comes first: try `/bugpilot screenshot a@b.io`.", "screenshot"),
+        ("a@b.io SESSION fails", "The action comes first: try `/bugpilot session a@b.io fails`.", "session"),
+        (
+            "<mailto:bob@customer.io|bob@customer.io> record",
+            "The action comes first: try `/bugpilot record bob@customer.io`.",
+            "record",
+        ),
+        ("screenshot", "Which customer? Add their email or user ID, like `/bugpilot screenshot alice@acme.com`.", None),
+        ("SCREENSHOT", "Which customer? Add their email or user ID, like `/bugpilot screenshot alice@acme.com`.", None),
         ("record <#C1|general>", f"That's a channel, {_NOT_A_CUSTOMER}", None),
         ("record <#>", f"That's a channel, {_NOT_A_CUSTOMER}", None),
         ("record <!here>", f"That's a group mention, {_NOT_A_CUSTOMER}", None),
@@ -114,17 +127,19 @@ def test_a_long_unknown_word_is_shown_clipped_to_60_characters():
     """What the user typed is quoted back at most 60 characters long, ending in an ellipsis."""
     with pytest.raises(UsageError) as caught:
         parse_command("y" * 80 + " a@b.io")
-    assert caught.value.reason == "I don't know the action `" + "y" * 59 + "…`."
+    assert (
+        caught.value.reason == "I don't know the action `" + "y" * 59 + "…`: use `screenshot`, `session` or `record`."
+    )
     with pytest.raises(UsageError) as exact:
         parse_command("y" * 60 + " a@b.io")
-    assert exact.value.reason == "I don't know the action `" + "y" * 60 + "`."
+    assert exact.value.reason == "I don't know the action `" + "y" * 60 + "`: use `screenshot`, `session` or `record`."
 
 
 def test_a_word_shown_back_is_decoded_made_one_line_and_stripped_of_backticks():
     """Entities typed through Slack come back as typed, escaped once, with no code-span breakout."""
     with pytest.raises(UsageError) as caught:
         parse_command("`x`&amp;y a@b.io")
-    assert caught.value.reason == "I don't know the action `'x'&amp;y`."
+    assert caught.value.reason == "I don't know the action `'x'&amp;y`: use `screenshot`, `session` or `record`."
 
 
 @pytest.mark.parametrize(

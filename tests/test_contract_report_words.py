@@ -76,7 +76,9 @@ def test_a_stopped_wait_shows_the_error_and_keeps_the_link():
     """Stopping on an error says the request arrived, shows the error and keeps Open in Bugpilot."""
     error = BugpilotInternalError("x", status=502)
     stopped = build_report_stopped(REQUEST, error, session_url=REPORT)
-    assert stopped.text == "Stopped following the report: Bugpilot is having trouble (HTTP 502)"
+    assert stopped.text == (
+        "Stopped following the report: Bugpilot is having trouble. Nothing was captured: try again in a few minutes."
+    )
     assert "reached the customer's browser" in stopped.blocks[0]["text"]["text"]
     assert "Open in Bugpilot" in _everything(stopped.blocks)
     assert stopped.blocks[-1]["type"] == "context"

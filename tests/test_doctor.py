@@ -72,7 +72,7 @@ async def test_a_good_deployment_passes_every_check(upstreams: Upstreams):
     checks = _by_name(await run_checks())
     assert [check.verdict for check in checks.values()] == ["ok"] * 6
     assert "the file is made at the first start" in checks["database"].detail
-    assert "team Acme (sandbox) (T_SANDBOX), bot user @bugpilot (U_BUGPILOT)" in checks["slack token"].detail
+    assert "team Acme (sandbox) (T0ACME0001), bot user @bugpilot (U0BUGPILOT)" in checks["slack token"].detail
     assert "USER_NOT_CONNECTED" not in checks["bugpilot"].detail
     assert "made-up user is not connected" in checks["bugpilot"].detail
     probe = upstreams.bugpilot.received[-1]

@@ -14,6 +14,7 @@ from bot.sandbox.bugpilot import Failure
 from bot.settings import Settings
 from tests.conftest import Bot
 from tests.fakes import API_KEY, command_body, sign
+from tests.interactions import click
 
 
 def _json(call_args: dict[str, Any]) -> str:
@@ -138,18 +139,19 @@ async def test_help_shows_usage_in_the_ack(bot: Bot, text: str):
 @pytest.mark.parametrize(
     ("text", "reason"),
     [
-        ("screnshot alice@acme.com", "Did you mean `screenshot`?"),
+        ("screnshot alice@acme.com", "Did you mean `/bugpilot screenshot alice@acme.com`?"),
         ("screenshot", "Which customer?"),
         ("screenshot <#C1|general>", "That's a channel"),
         ("alice@acme.com screenshot", "The action comes first"),
     ],
 )
-async def test_bad_input_gets_a_reason_and_usage_and_no_call(bot: Bot, text: str, reason: str):
-    """Unknown action, missing or unusable user: a short reason plus usage; nothing sent."""
+async def test_bad_input_gets_a_one_line_reason_and_no_call(bot: Bot, text: str, reason: str):
+    """Unknown action, missing or unusable user: a one-line reason and a pointer to help; nothing sent."""
     response = await bot.command(text)
     body = await response.json()
     assert reason in body["blocks"][0]["text"]["text"]
-    assert "How to use /bugpilot" in body["blocks"][1]["text"]["text"]
+    assert "`/bugpilot help`" in body["blocks"][1]["elements"][0]["text"]
+    assert "How to use" not in _json(body["blocks"])
     await bot.settle()
     assert bot.bugpilot.arrived.empty()
     assert bot.slack.of("chat.postMessage") == []
@@ -189,16 +191,26 @@ async def test_unsigned_request_is_refused(bot: Bot):
 
 
 async def test_customer_offline_gets_advice_in_thread(bot: Bot):
-    """USER_NOT_CONNECTED: the advice goes in the thread and the request shows it didn't work."""
+    """USER_NOT_CONNECTED: one line in the thread, the checks behind Still failing?, shown to the clicker alone."""
     await bot.command("screenshot alice@acme.com")
     await bot.slack.next_call("chat.postMessage")
     outcome = await bot.slack.next_call("chat.postMessage")
     blocks = _json(outcome.args["blocks"])
     assert "alice@acme.com isn't online in your app right now" in outcome.args["text"]
-    assert "Always connect Action WebSockets" in blocks
+    assert "Always connect Action WebSockets" not in blocks
     assert "USER_NOT_CONNECTED" in blocks
     update = await bot.slack.next_call("chat.update")
     assert "didn't work: the customer isn't online" in update.args["text"]
+    ts = bot.slack.ts_of(outcome)
+    await bot.interact(click(outcome.args, "bugpilot_still_failing", ts=ts, response_url=bot.response_url("d")))
+    details = await bot.slack.next_call("respond")
+    assert details.args["response_type"] == "ephemeral"
+    assert details.args["replace_original"] is False
+    shown = _json(details.args["blocks"])
+    assert "Always connect Action WebSockets" in shown
+    assert "`Bugpilot.identify()` with exactly `alice@acme.com`" in shown
+    await bot.settle()
+    assert len(bot.bugpilot.sim.received) == 1  # showing the checks calls nothing
 
 
 @pytest.mark.parametrize(
@@ -206,8 +218,8 @@ async def test_customer_offline_gets_advice_in_thread(bot: Bot):
     [
         ("INTERNAL_ERROR", "internal error", "INTERNAL_ERROR"),
         ("UNKNOWN_CODE", "TEAPOT_OVERFLOW", "TEAPOT_OVERFLOW"),
-        ("HTML_502", "HTTP 502", "HTTP_502"),
-        ("NOT_JSON", "doesn't understand (HTTP 200)", "HTTP_200"),
+        ("HTML_502", "having trouble", "HTTP 502"),
+        ("NOT_JSON", "doesn't understand", "HTTP 200"),
     ],
 )
 async def test_every_upstream_failure_has_its_own_outcome(bot: Bot, failure: Failure, words: str, code: str):
@@ -218,7 +230,8 @@ async def test_every_upstream_failure_has_its_own_outcome(bot: Bot, failure: Fai
     outcome = await bot.slack.next_call("chat.postMessage")
     blocks = _json(outcome.args["blocks"])
     assert words in blocks
-    assert f"Code: `{code}`" in blocks
+    assert (code if code.startswith("HTTP ") else f"`{code}`") in blocks
+    assert "HTTP_" not in blocks
     assert API_KEY not in blocks
     update = await bot.slack.next_call("chat.update")
     assert "didn't work" in update.args["text"]
@@ -230,7 +243,7 @@ async def test_every_upstream_failure_has_its_own_outcome(bot: Bot, failure: Fai
         ("INVALID_API_KEY", "BUGPILOT_API_KEY", "INVALID_API_KEY"),
         ("NO_ACCESS", "BUGPILOT_WORKSPACE_ID", "NO_ACCESS"),
         ("MISSING_FIELDS", "bug in this bot", "MISSING_FIELDS"),
-        ("INVALID_ACTION", "did not accept `upload-screenshot`", "INVALID_ACTION"),
+        ("INVALID_ACTION", "did not accept* `upload-screenshot`", "INVALID_ACTION"),
     ],
 )
 async def test_set_up_problems_are_shown_only_to_the_requester(bot: Bot, failure: Failure, words: str, code: str):
@@ -241,7 +254,7 @@ async def test_set_up_problems_are_shown_only_to_the_requester(bot: Bot, failure
     outcome = await bot.slack.next_call("respond")
     blocks = json.dumps(outcome.args["blocks"])
     assert words in blocks
-    assert f"Code: `{code}`" in blocks
+    assert f"`{code}`" in blocks
     assert API_KEY not in blocks
     assert outcome.args["response_type"] == "ephemeral"
     update = await bot.slack.next_call("chat.update")
@@ -274,9 +287,18 @@ async def test_connection_refused_is_a_clear_outcome(aiohttp_client: Any, settin
     assert "Nothing was sent" in blocks
 
 
-@pytest.mark.parametrize("error", ["not_in_channel", "channel_not_found", "is_archived"])
-async def test_outcome_reaches_the_user_privately_when_the_bot_cannot_post(bot: Bot, online: set[str], error: str):
-    """The bot can't post in the conversation: the outcome comes through response_url with a hint."""
+@pytest.mark.parametrize(
+    ("error", "words"),
+    [
+        ("not_in_channel", "I'm not a member of it"),
+        ("channel_not_found", "I can't see it"),
+        ("is_archived", "it is archived"),
+    ],
+)
+async def test_outcome_reaches_the_user_privately_when_the_bot_cannot_post(
+    bot: Bot, online: set[str], error: str, words: str
+):
+    """The bot can't post in the conversation: the outcome comes through response_url with a hint in plain words."""
     online.add("alice@acme.com")
     bot.slack.post_errors["C_SUPPORT"] = error
     await bot.command("screenshot alice@acme.com")
@@ -285,7 +307,8 @@ async def test_outcome_reaches_the_user_privately_when_the_bot_cannot_post(bot: 
     assert reply.args["response_type"] == "ephemeral"
     assert reply.args["replace_original"] is False
     assert "Screenshot requested" in reply.args["text"]
-    assert error in blocks
+    assert words in blocks
+    assert error not in blocks
     assert "/invite @Bugpilot" in blocks
     assert len(bot.bugpilot.sim.received) == 1
 
@@ -357,6 +380,7 @@ async def test_outcome_sent_privately_for_a_passing_failure_does_not_advise_an_i
     reply = await bot.slack.next_call("respond")
     hint = reply.args["blocks"][-1]["elements"][0]["text"]
     assert "Screenshot requested" in reply.args["text"]
-    assert "couldn't post in this conversation (rate_limited)" in hint
+    assert "couldn't post in this conversation: Slack asked me to slow down." in hint
+    assert "rate_limited" not in hint
     assert "/invite" not in _json(reply.args)
     assert len(bot.bugpilot.sim.received) == 1

@@ -47,6 +47,12 @@ def prefilled(view: dict[str, Any]) -> str | None:
     return str(value) if value is not None else None
 
 
+def choices(view: dict[str, Any]) -> list[str]:
+    """The candidates offered as radio choices (none: no such block)."""
+    block = inputs(view).get("candidate")
+    return [option["value"] for option in block["element"]["options"]] if block else []
+
+
 def hint(view: dict[str, Any]) -> str:
     return str(inputs(view)["customer"]["hint"]["text"])
 
@@ -88,13 +94,14 @@ async def test_email_in_text_is_prefilled_when_the_modal_opens(bot: Bot):
     assert prefilled(await next_update(bot)) == "alice@acme.com"
 
 
-async def test_mailto_link_is_prefilled_and_other_candidates_listed(bot: Bot):
-    """Slack's <mailto:…|…> links count as emails; further candidates are named in the hint."""
+async def test_mailto_links_are_candidates_offered_as_choices(bot: Bot):
+    """Slack's <mailto:…|…> links count as emails; several candidates are radio choices, the first chosen."""
     text = "<mailto:bob@customer.io|bob@customer.io> can't pay, cc <mailto:carol@customer.io|carol@customer.io>"
     view = await use_shortcut(bot, customer_message(text))
-    assert prefilled(view) == "bob@customer.io"
-    assert "carol@customer.io" in hint(view)
-    assert prefilled(await next_update(bot)) == "bob@customer.io"
+    assert choices(view) == ["bob@customer.io", "carol@customer.io"]
+    assert inputs(view)["candidate"]["element"]["initial_option"]["value"] == "bob@customer.io"
+    assert prefilled(view) is None
+    assert choices(await next_update(bot)) == ["bob@customer.io", "carol@customer.io"]
 
 
 async def test_permalink_is_added_to_the_note_by_an_update(bot: Bot):

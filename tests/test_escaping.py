@@ -108,7 +108,7 @@ def _accepted(url: str | None = None) -> ActionAccepted:
         ("&lt;!channel&gt;", "`&lt;!channel&gt;`"),
         ("a&amp;b", "`a&amp;b`"),
         ("screenshot &lt;b&gt;", "`&lt;b&gt;`"),
-        ("alice@acme.com screenshot", "`screenshot alice@acme.com`"),
+        ("alice@acme.com screenshot", "`/bugpilot screenshot alice@acme.com`"),
     ],
 )
 def test_usage_errors_quote_what_was_typed_escaped_once(text: str, quoted: str):

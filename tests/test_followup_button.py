@@ -115,12 +115,12 @@ def test_signed_but_invalid_payload_is_refused():
 
 
 def test_outcome_buttons_follow_the_error():
-    """Offline: Try again and Keep trying; Bugpilot failing: Try again only; success: none."""
+    """Offline: Try again, Keep trying and Still failing?; Bugpilot failing: Try again only; success: none."""
     offline = build_outcome(Attempt(_request(), error=UserNotConnected("offline")), _value())
     failing = build_outcome(Attempt(_request(), error=BugpilotInternalError("5xx", status=502)), _value())
     actions = [[b for b in m.blocks if b["type"] == "actions"] for m in (offline, failing)]
     assert [[e["action_id"] for e in a[0]["elements"]] for a in actions] == [
-        ["bugpilot_try_again", "bugpilot_keep_trying"],
+        ["bugpilot_try_again", "bugpilot_keep_trying", "bugpilot_still_failing"],
         ["bugpilot_try_again"],
     ]
     too_long = build_outcome(Attempt(_request(), error=UserNotConnected("offline")), None)

@@ -46,7 +46,7 @@ async def _with_settings(bot: Bot, aiohttp_client: Any, settings: Settings, **ch
 async def test_try_again_repeats_the_capture_and_updates_the_outcome_in_place(bot: Bot, online: set[str]):
     """Try again sends the same action, customer and note, and shows attempt 2's result in the same message."""
     outcome, ts = await _offline_outcome(bot)
-    assert set(buttons(outcome.args)) == {"bugpilot_try_again", "bugpilot_keep_trying"}
+    assert set(buttons(outcome.args)) == {"bugpilot_try_again", "bugpilot_keep_trying", "bugpilot_still_failing"}
     online.add(CUSTOMER)
 
     response = await bot.interact(click(outcome.args, "bugpilot_try_again", ts=ts, response_url=bot.response_url()))
@@ -223,7 +223,7 @@ async def test_a_private_outcome_whose_response_url_is_spent_comes_as_a_direct_m
 async def test_keep_trying_captures_when_the_customer_comes_online(
     bot: Bot, aiohttp_client: Any, settings: Settings, online: set[str]
 ):
-    """Keep trying retries on the schedule; when the customer is online it captures and mentions the requester."""
+    """Keep trying retries on the schedule; when the customer is online it captures and notifies both people once."""
     bot = await _with_settings(bot, aiohttp_client, settings, bugpilot_keep_trying_every=0.05)
     outcome, ts = await _offline_outcome(bot)
     payload = click(outcome.args, "bugpilot_keep_trying", ts=ts, response_url=bot.response_url(), user_id="U_HELPER")
@@ -237,11 +237,13 @@ async def test_keep_trying_captures_when_the_customer_comes_online(
         online.add(CUSTOMER)
         done = await _update_of(bot, ts, "Screenshot requested")
         head = json.dumps(blocks_of(done.args)[0])
-        assert "<@U_AGENT>" in head
+        assert "<@U_AGENT>" not in head  # an edited message notifies nobody: the notice does
         assert "came online" in head
         notice = await bot.slack.next_call("chat.postMessage")
         assert notice.args["thread_ts"] == outcome.args["thread_ts"]
-        assert "<@U_AGENT>" in json.dumps(blocks_of(notice.args))
+        told = json.dumps(blocks_of(notice.args))
+        assert told.count("<@U_AGENT>") == 1
+        assert told.count("<@U_HELPER>") == 1
         assert (await logs.next("watch.ended"))["end"] == "success"
     health = await (await bot.client.get("/healthz")).json()
     assert health["watches"] == 0
@@ -261,7 +263,7 @@ async def test_stop_ends_keep_trying_and_offers_the_buttons_again(bot: Bot, aioh
         stopped = await _update_of(bot, ts, "stopped Keep trying after 1 more attempt")
         assert (await logs.next("watch.ended"))["end"] == "stopped"
     assert "<@U_LEAD>" in json.dumps(blocks_of(stopped.args))
-    assert set(buttons(stopped.args)) == {"bugpilot_try_again", "bugpilot_keep_trying"}
+    assert set(buttons(stopped.args)) == {"bugpilot_try_again", "bugpilot_keep_trying", "bugpilot_still_failing"}
     assert len(bot.bugpilot.sim.received) == 2
     assert (await (await bot.client.get("/healthz")).json())["watches"] == 0
 
@@ -304,7 +306,7 @@ async def test_keep_trying_gives_up_when_time_is_up(bot: Bot, aiohttp_client: An
     outcome, ts = await _offline_outcome(bot)
     await bot.interact(click(outcome.args, "bugpilot_keep_trying", ts=ts, response_url=bot.response_url()))
     ended = await _update_of(bot, ts, "never came online")
-    assert set(buttons(ended.args)) == {"bugpilot_try_again", "bugpilot_keep_trying"}
+    assert set(buttons(ended.args)) == {"bugpilot_try_again", "bugpilot_keep_trying", "bugpilot_still_failing"}
     assert 2 <= len(bot.bugpilot.sim.received) <= 7
 
 
@@ -357,7 +359,7 @@ async def test_stop_when_nothing_runs_restores_the_buttons(bot: Bot):
     stale["actions"][0]["value"] = buttons(outcome.args)["bugpilot_try_again"]
     await bot.interact(stale)
     restored = await _update_of(bot, ts, "no longer running")
-    assert set(buttons(restored.args)) == {"bugpilot_try_again", "bugpilot_keep_trying"}
+    assert set(buttons(restored.args)) == {"bugpilot_try_again", "bugpilot_keep_trying", "bugpilot_still_failing"}
     assert len(bot.bugpilot.sim.received) == 1
 
 
@@ -417,3 +419,42 @@ async def test_a_try_again_in_flight_is_written_down_with_its_message(bot: Bot):
     async with store.transaction() as conn:
         states = (await conn.execute(select(captures.c.state).where(captures.c.status_ts == ts))).scalars().all()
     assert states == ["finished"]
+
+
+async def test_keep_trying_says_still_trying_in_the_channel_while_it_tries(
+    bot: Bot, aiohttp_client: Any, settings: Settings
+):
+    """The request message in the channel says "still trying" while Keep trying runs."""
+    bot = await _with_settings(bot, aiohttp_client, settings, bugpilot_keep_trying_every=30)
+    outcome, ts = await _offline_outcome(bot)
+    await bot.interact(click(outcome.args, "bugpilot_keep_trying", ts=ts, response_url=bot.response_url()))
+    line = await _update_of(bot, outcome.args["thread_ts"], "still trying")
+    assert line.args["channel"] == outcome.args["channel"]
+    watching = await _update_of(bot, ts, "Still trying")
+    await bot.interact(click(watching.args, "bugpilot_stop", ts=ts, response_url=bot.response_url()))
+    await _update_of(bot, outcome.args["thread_ts"], "didn't work")
+
+
+async def test_a_private_watchs_success_is_announced_in_a_new_private_message(
+    bot: Bot, aiohttp_client: Any, settings: Settings, online: set[str]
+):
+    """Keep trying on an outcome sent privately: its success replaces it and a new private message tells them."""
+    bot = await _with_settings(bot, aiohttp_client, settings, bugpilot_keep_trying_every=0.05, bugpilot_report_wait=0)
+    bot.slack.post_errors["C_SUPPORT"] = "not_in_channel"
+    await bot.command(f"screenshot {CUSTOMER}")
+    private = await bot.slack.next_call("respond")
+    await bot.bugpilot.next_arrival()
+    payload = click(
+        private.args, "bugpilot_keep_trying", ts="1700000000.000009", response_url=bot.response_url("p"), ephemeral=True
+    )
+    await bot.interact(payload)
+    await bot.bugpilot.next_arrival()
+    online.add(CUSTOMER)
+    while "Screenshot requested" not in (done := await bot.slack.next_call("respond")).args["text"]:
+        pass
+    assert done.args["replace_original"] is True
+    notice = await bot.slack.next_call("respond")
+    assert notice.args["replace_original"] is False
+    assert notice.args["response_type"] == "ephemeral"
+    assert "came online" in notice.args["text"]
+    assert json.dumps(blocks_of(notice.args)).count("<@U_AGENT>") == 1

@@ -15,8 +15,10 @@ from bot.modals import (
     ModalContext,
     ModalPrefill,
     build_capture_modal,
+    build_global_modal,
     read_form,
 )
+from bot.postable import ChannelCheck
 from bot.prefill import Candidate
 
 CONTEXT = ModalContext(channel_id="C1", thread_ts="10.1", response_url="https://hooks.slack.com/actions/T/1/x")
@@ -26,16 +28,23 @@ def _inputs(view: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {block["element"]["action_id"]: block for block in view["blocks"] if block["type"] == "input"}
 
 
-def test_modal_prefills_the_first_candidate_and_lists_the_others():
-    """Several candidates: the first is in the field, the others are named in its hint."""
+def test_modal_offers_several_candidates_as_choices_the_first_chosen():
+    """Several candidates: radio buttons, one per email with where it was found; the typed field stays empty."""
     prefill = ModalPrefill(
         candidates=(Candidate("a@x.io", "in the message"), Candidate("b@y.io", "on @bob's Slack profile")),
         note="From Slack: “hi”",
     )
     view = build_capture_modal(prefill, context=CONTEXT)
     inputs = _inputs(view)
-    assert inputs["customer"]["element"]["initial_value"] == "a@x.io"
-    assert "b@y.io (on @bob's Slack profile)" in inputs["customer"]["hint"]["text"]
+    choices = inputs["candidate"]["element"]
+    assert choices["type"] == "radio_buttons"
+    assert [(o["value"], o["description"]["text"]) for o in choices["options"]] == [
+        ("a@x.io", "Found in the message"),
+        ("b@y.io", "Found on @bob's Slack profile"),
+    ]
+    assert choices["initial_option"]["value"] == "a@x.io"
+    assert "initial_value" not in inputs["customer"]["element"]
+    assert inputs["customer"]["label"]["text"] == "Or another customer (email or user ID)"
     assert inputs["note"]["element"]["initial_value"] == "From Slack: “hi”"
     assert inputs["note"]["optional"] is True
     assert view["callback_id"] == "bugpilot_capture_modal"
@@ -142,3 +151,109 @@ def test_invalid_form_is_answered_per_block(customer, note, action, errors):
 def test_valid_form_is_read(customer, note, expected):
     """Surrounding whitespace is dropped; a note at the limit is fine."""
     assert read_form(_values(customer, note=note)) == expected
+
+
+def _state(
+    *,
+    customer: str | None = None,
+    member: str | None = None,
+    candidate: str | None = None,
+    conversation: str | None = None,
+) -> dict[str, Any]:
+    """A submission's state with the member picker, the candidate choices and the conversation picker."""
+    values = _values(customer)
+    values["member"] = {"member": {"type": "users_select", "selected_user": member}}
+    if candidate is not None:
+        values["candidate"] = {"candidate": {"type": "radio_buttons", "selected_option": {"value": candidate}}}
+    values["destination"] = {"destination": {"type": "conversations_select", "selected_conversation": conversation}}
+    return values
+
+
+@pytest.mark.parametrize(
+    ("state", "expected"),
+    [
+        ({"member": "U0BOB"}, CaptureForm(Action.SCREENSHOT, "", "", member_id="U0BOB")),
+        ({"candidate": "b@y.io"}, CaptureForm(Action.SCREENSHOT, "b@y.io", "")),
+        ({"candidate": "b@y.io", "customer": "c@z.io"}, CaptureForm(Action.SCREENSHOT, "c@z.io", "")),
+        ({"candidate": "b@y.io", "member": "U0BOB"}, CaptureForm(Action.SCREENSHOT, "", "", member_id="U0BOB")),
+        ({"customer": "c@z.io", "conversation": "C0OUT"}, CaptureForm(Action.SCREENSHOT, "c@z.io", "", None, "C0OUT")),
+    ],
+)
+def test_the_customer_is_what_was_typed_else_the_member_picked_else_the_candidate_chosen(state, expected):
+    """Typing beats picking a member, which beats the preselected candidate; the chosen conversation is read."""
+    assert read_form(_state(**state)) == expected
+
+
+def test_typing_a_customer_and_picking_a_member_is_one_too_many():
+    """Both filled in: the typed field says to keep one (it is the one that can be cleared)."""
+    result = read_form(_state(customer="c@z.io", member="U0BOB"))
+    assert isinstance(result, FormErrors)
+    assert list(result.errors) == ["customer"]
+    assert "picked a Slack member" in result.errors["customer"]
+
+
+def test_nothing_typed_picked_or_chosen_asks_for_a_customer_or_a_member():
+    """An empty form names both ways of giving a customer."""
+    result = read_form(_state())
+    assert isinstance(result, FormErrors)
+    assert "pick a Slack member" in result.errors["customer"]
+
+
+def test_modal_offers_a_member_picker_and_keeps_the_typed_field_optional():
+    """A users_select next to the customer field; both optional, so either can be used."""
+    inputs = _inputs(build_capture_modal(ModalPrefill(), context=CONTEXT))
+    assert inputs["member"]["element"]["type"] == "users_select"
+    assert inputs["member"]["optional"] is True
+    assert inputs["customer"]["optional"] is True
+    assert inputs["customer"]["label"]["text"] == "Customer (email or user ID)"
+
+
+def test_one_candidate_is_prefilled_and_long_ones_are_never_options():
+    """One candidate goes into the field; an email too long for an option's value is left out of the choices."""
+    one = _inputs(build_capture_modal(ModalPrefill(candidates=(Candidate("a@x.io", "here"),)), context=CONTEXT))
+    assert one["customer"]["element"]["initial_value"] == "a@x.io"
+    assert "candidate" not in one
+    long = "l" * 140 + "@example.com"
+    several = (Candidate(long, "here"), *(Candidate(f"p{n}@x.io", "there") for n in range(12)))
+    inputs = _inputs(build_capture_modal(ModalPrefill(candidates=several), context=CONTEXT))
+    values = [option["value"] for option in inputs["candidate"]["element"]["options"]]
+    assert values == [f"p{n}@x.io" for n in range(10)]
+
+
+def _where(view: dict[str, Any]) -> str:
+    return str(view["blocks"][-1]["elements"][0]["text"])
+
+
+@pytest.mark.parametrize(
+    ("check", "says", "never"),
+    [
+        (None, "or privately to you if I can't post there", None),
+        (ChannelCheck(can_post=True), "The outcome goes into this message's thread in <#C1>.", "privately"),
+        (ChannelCheck(can_post=None), "or privately to you", None),
+        (ChannelCheck(can_post=False, reason="it is archived"), "I can't post in <#C1> (it is archived)", "thread"),
+        (ChannelCheck(can_post=True, shared=True), "shared with another organization", "thread"),
+    ],
+)
+def test_modal_promises_the_thread_only_when_the_bot_can_post_there(check, says, never):
+    """What the modal says about where the outcome goes follows the channel check."""
+    where = _where(build_capture_modal(ModalPrefill(channel=check), context=CONTEXT))
+    assert says in where
+    if never is not None:
+        assert never not in where
+
+
+def test_global_modal_asks_where_the_outcome_goes_and_defaults_to_a_direct_message():
+    """A conversations_select (public and private channels), optional: empty means a DM from the bot."""
+    view = build_global_modal()
+    assert view["callback_id"] == "bugpilot_capture_global_modal"
+    assert "private_metadata" not in view
+    inputs = _inputs(view)
+    assert list(inputs) == ["customer", "member", "action", "note", "destination"]
+    destination = inputs["destination"]
+    assert destination["label"]["text"] == "Where the outcome goes"
+    assert destination["optional"] is True
+    assert destination["element"]["type"] == "conversations_select"
+    assert destination["element"]["filter"] == {"include": ["public", "private"]}
+    assert "default_to_current_conversation" not in destination["element"]
+    assert "direct message" in destination["hint"]["text"]
+    assert "hint" not in inputs["customer"]

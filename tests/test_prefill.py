@@ -13,6 +13,8 @@ from bot.prefill import (
     candidates_in_order,
     find_emails,
     find_mentions,
+    member_email,
+    member_name,
     read_message,
 )
 
@@ -110,3 +112,34 @@ def test_candidates_keep_priority_order_without_repeats():
     """Text emails first, then mentions, then the author; an email found twice shows once."""
     text, mention, author = Candidate("a@x.io", "t"), Candidate("A@x.io", "m"), Candidate("c@x.io", "a")
     assert candidates_in_order([[text], [mention], [author]]) == (text, author)
+
+
+def test_note_names_mentioned_members_and_never_shows_their_raw_ids():
+    """Unlabeled mentions take the names looked up; a member not looked up is "@member", not an ID."""
+    text = "<@U0CUST> and <@U0OTHER> say checkout fails, cc <@U0LABEL|carol>"
+    note = build_note(text, None, {"U0CUST": "bob <the buyer>"})
+    assert note == "From Slack: “@bob <the buyer> and @member say checkout fails, cc @carol”"
+    assert "U0" not in note
+
+
+def test_every_unlabeled_mention_is_named_even_the_bot_and_the_requester():
+    """Names are looked up for the note's unlabeled mentions (candidates first), each once."""
+    message = {"ts": "1.1", "text": "<@U0BOT> <@U0CUST> <@U0CUST> <@U0LAB|lab> help", "user": "U9"}
+    facts = read_message(_payload(message), installing_team="T1", skip_users=frozenset({"U0BOT"}))
+    assert facts.named == ("U0CUST", "U0BOT")
+
+
+@pytest.mark.parametrize(
+    ("user", "name", "email"),
+    [
+        ({"name": "bob", "profile": {"display_name": "Bob", "email": "bob@x.io"}}, "Bob", "bob@x.io"),
+        ({"name": "bob", "profile": {"display_name": " ", "real_name": "Bob B"}}, "Bob B", None),
+        ({"name": "helper", "is_bot": True, "profile": {"email": "bot@x.io"}}, "helper", None),
+        ({"name": "gone", "deleted": True, "profile": {"email": "gone@x.io"}}, "gone", None),
+        ({"name": "odd", "profile": {"email": "not-an-email"}}, "odd", None),
+        ({"profile": "unreadable"}, None, None),
+    ],
+)
+def test_a_member_is_named_and_stands_for_a_customer_only_with_a_usable_email(user, name, email):
+    """users.info's member: display name first; bots, deactivated members and bad emails are no customer."""
+    assert (member_name(user), member_email(user)) == (name, email)

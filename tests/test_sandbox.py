@@ -70,16 +70,17 @@ async def test_offline_customer_gets_the_advice(driver: Driver):
     }
     await driver.post("command", {"text": "/bugpilot session alice@acme.com"})
     outcome = await driver.until(lambda state: thread_outcome(state, "isn't online"))
-    assert "Always connect Action WebSockets" in json.dumps(outcome["blocks"])
+    assert "bugpilot_still_failing" in json.dumps(outcome["blocks"])
+    assert "USER_NOT_CONNECTED" in json.dumps(outcome["blocks"])
 
 
 @pytest.mark.parametrize(
     ("failure", "words"),
     [
         ("INTERNAL_ERROR", "internal error"),
-        ("HTML_502", "HTTP 502"),
+        ("HTML_502", "having trouble"),
         ("NOT_JSON", "doesn't understand"),
-        ("UNKNOWN_CODE", "TEAPOT_OVERFLOW"),
+        ("UNKNOWN_CODE", "refused the request"),
     ],
 )
 async def test_each_failure_switch_reaches_the_bot(driver: Driver, failure: str, words: str):

@@ -65,7 +65,7 @@ TEST_VIEW: dict[str, Any] = {
         },
         {
             "type": "context",
-            "elements": [{"type": "mrkdwn", "text": "From <https://acme.dev/x|the message> by <@U_BOB>"}],
+            "elements": [{"type": "mrkdwn", "text": "From <https://acme.dev/x|the message> by <@U0BOB00001>"}],
         },
     ],
 }

@@ -13,7 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import BOLT
 from bot.sandbox.payloads import format_typed_text
-from bot.sandbox.people import SUPPORT
+from bot.sandbox.people import BOB, BOT_USER, CUSTOMER_TEAM, ERIN, SUPPORT
 from bot.sandbox.workspace import SlackError, Workspace
 from tests.sandbox_helpers import (
     TEST_SHORTCUT,
@@ -82,8 +82,8 @@ async def test_shortcut_opens_the_modal_from_views_open_and_submits_as_slack_doe
     opened = await driver.until(lambda state: state["views"][-1] if state["views"] else None)
     shortcut = seen[0]
     assert shortcut["type"] == "message_action"
-    assert shortcut["message"]["user"] == "U_BOB"
-    assert shortcut["message"]["user_team"] == "T_CUSTOMER"
+    assert shortcut["message"]["user"] == BOB
+    assert shortcut["message"]["user_team"] == CUSTOMER_TEAM
     assert "<mailto:bob@customer.io|bob@customer.io>" in shortcut["message"]["text"]
     assert shortcut["response_url"].startswith(f"{driver.sandbox.upstream_url}slack/respond/")
     assert opened["private_metadata"] == "meta"
@@ -136,7 +136,7 @@ async def test_button_click_sends_block_actions_and_response_url_replaces_in_pla
         "value": "v1",
         "text": {"type": "plain_text", "text": "Go"},
     }
-    message = workspace.post(SUPPORT, "U_BUGPILOT", "pick", [{"type": "actions", "elements": [button]}])
+    message = workspace.post(SUPPORT, BOT_USER, "pick", [{"type": "actions", "elements": [button]}])
 
     @bolt.action("sandbox_test_button")
     async def on_click(ack: Any, body: dict[str, Any], respond: Any) -> None:
@@ -168,7 +168,7 @@ async def test_response_url_of_a_click_in_a_thread_answers_in_that_thread(driver
     workspace = driver.sandbox.workspace
     root = workspace.messages[0]["ts"]
     button = {"type": "button", "action_id": "sandbox_test_button", "text": {"type": "plain_text", "text": "Go"}}
-    reply = workspace.post(SUPPORT, "U_BUGPILOT", "pick", [{"type": "actions", "elements": [button]}], thread_ts=root)
+    reply = workspace.post(SUPPORT, BOT_USER, "pick", [{"type": "actions", "elements": [button]}], thread_ts=root)
 
     @bolt.action("sandbox_test_button")
     async def on_click(ack: Any, respond: Any) -> None:
@@ -194,9 +194,9 @@ async def test_mention_becomes_an_app_mention_event_and_can_be_delivered_twice(d
     await driver.post("message", {"text": "@Bugpilot screenshot bob@customer.io <now>", "thread_ts": root})
     (event,) = [body for body in seen if body.get("type") == "event_callback"]
     assert event["event"]["type"] == "app_mention"
-    assert event["event"]["text"] == "<@U_BUGPILOT> screenshot <mailto:bob@customer.io|bob@customer.io> &lt;now&gt;"
+    assert event["event"]["text"] == f"<@{BOT_USER}> screenshot <mailto:bob@customer.io|bob@customer.io> &lt;now&gt;"
     assert event["event"]["thread_ts"] == root
-    assert event["event"]["parent_user_id"] == "U_BOB"
+    assert event["event"]["parent_user_id"] == BOB
     await driver.post("slack", {"duplicate_events": True})
     await driver.post("message", {"text": "@Bugpilot help"})
     twice = [body["event_id"] for body in seen if body.get("type") == "event_callback"][1:]
@@ -208,8 +208,8 @@ async def test_mention_becomes_an_app_mention_event_and_can_be_delivered_twice(d
     ("typed", "wire", "labelled"),
     [
         ("a <b> & c", "a &lt;b&gt; &amp; c", False),
-        ("ask @erin about it", "ask <@U_ERIN> about it", False),
-        ("record @bob now", "record <@U_BOB|bob> now", True),
+        ("ask @erin about it", f"ask <@{ERIN}> about it", False),
+        ("record @bob now", f"record <@{BOB}|bob> now", True),
         ("see https://acme.dev/x?a=1&b=2", "see <https://acme.dev/x?a=1&amp;b=2>", False),
         ("bob@customer.io", "<mailto:bob@customer.io|bob@customer.io>", False),
         ("@nobody <!channel>", "@nobody &lt;!channel&gt;", False),

@@ -2,8 +2,9 @@
 
 Every code Bugpilot documents, and every code the bot gives to an answer that had none
 (``TIMEOUT``, ``CONNECTION_FAILED``…), has one row: the ``BugpilotError`` class it becomes,
-the HTTP status it comes with, the words a user reads (title and advice), who can fix it,
-the few words of a request message's status line, and whether trying again can help (the
+the HTTP status it comes with, the words a user reads (a title and one sentence of advice), who
+can fix it, the few words of a request message's status line, the details for admins and
+developers (a small context line), and whether trying again can help (the
 class's ``retryable``). Answers without a code of their own (an unknown code, a proxy's error
 page, a body that is not the documented JSON) are read by class in ``BY_CLASS``.
 
@@ -14,7 +15,8 @@ new row (a test walks every ``BugpilotError`` subclass and every documented code
 Templates are ``str.format`` strings; the values put in them are already escaped mrkdwn:
 ``{who}`` (the customer, or "The customer"), ``{ident}`` (the customer's ID as code), ``{action}``,
 ``{status}`` ("HTTP 502" or "no status"), ``{label}``, ``{error}`` (the error's own sentence),
-``{when}`` (when to try again after a 429), ``{answered}`` (what Bugpilot answered, in a few words).
+``{when}`` (when to try again after a 429). Codes and HTTP statuses are never in the words: the
+message shows them in its context line.
 """
 
 from __future__ import annotations
@@ -66,11 +68,12 @@ class Meaning:
 
     error: type[BugpilotError]
     status: int | None  # the HTTP status it comes with (None: no answer, or any)
-    title: str
-    advice: str
+    title: str  # what happened, a few words
+    advice: str  # the next step, one short sentence
     fixer: str
-    summary: str  # a request message's status line: "failed: <summary>"
+    summary: str  # a request message's status line: "didn't work: <summary>"
     sent_by: frozenset[Endpoint] = frozenset()  # the endpoints that send this code as ``error`` in a body
+    details: str = ""  # for admins and developers: a small context line, never the first thing read
 
     @property
     def retryable(self) -> bool:
@@ -78,53 +81,47 @@ class Meaning:
         return self.error.retryable
 
 
-_OFFLINE_ADVICE: Final = (
-    "Bugpilot can only reach a customer while they have a page of your app open. Check that:\n"
-    "• they have a page of your app open right now (ask them to reload it)\n"
-    "• your app calls `Bugpilot.identify()` with exactly {ident}\n"
-    "• *Always connect Action WebSockets* is enabled in Bugpilot's API settings "
-    "(it takes effect on the customer's next page load)"
-)
+_NETWORK_DETAILS: Final = "If it keeps happening, check `BUGPILOT_API_URL` and the network."
 
 CODES: Final[dict[str, Meaning]] = {
     "USER_NOT_CONNECTED": Meaning(
         UserNotConnected,
         400,
         "{who} isn't online in your app right now",
-        _OFFLINE_ADVICE,
+        "Try again once they have a page of your app open.",
         "you, once the customer is online",
         "the customer isn't online",
         sent_by=_ACTION,
+        details=(
+            "Online and still failing? Your app must call `Bugpilot.identify()` with exactly {ident}, and "
+            "*Always connect Action WebSockets* must be on in Bugpilot's API settings (from their next page load)."
+        ),
     ),
     "INVALID_API_KEY": Meaning(
         InvalidApiKey,
         401,
         "Bugpilot rejected this bot's API key",
-        (
-            "The deployment's `BUGPILOT_API_KEY` is missing or wrong. Set a valid key from Bugpilot's "
-            "API settings and restart the bot. Trying again won't help until then."
-        ),
+        "Nothing was captured; an admin of this bot needs to fix the key first.",
         FIXED_BY_ADMIN,
         "Bugpilot rejected the API key",
         sent_by=_BOTH,
+        details="Set `BUGPILOT_API_KEY` to a key from Bugpilot's API settings and restart the bot.",
     ),
     "NO_ACCESS": Meaning(
         NoAccess,
         403,
         "Bugpilot refused access to the workspace",
-        (
-            "The workspace or API address this bot uses is wrong: check `BUGPILOT_WORKSPACE_ID` and "
-            "`BUGPILOT_API_URL`. Trying again won't help until then."
-        ),
+        "Nothing was captured; an admin of this bot needs to fix its settings first.",
         FIXED_BY_ADMIN,
         "Bugpilot refused access",
         sent_by=_BOTH,
+        details="Check `BUGPILOT_WORKSPACE_ID` and `BUGPILOT_API_URL`.",
     ),
     "MISSING_FIELDS": Meaning(
         MissingFields,
         400,
         "Bugpilot said a required field was empty",
-        "That's a bug in this bot, not something you did. Nothing was captured.",
+        "Nothing was captured. That's a bug in this bot, not something you did.",
         FIXED_BY_MAINTAINERS,
         "Bugpilot said a field was missing",
         sent_by=_ACTION,
@@ -133,7 +130,7 @@ CODES: Final[dict[str, Meaning]] = {
         InvalidAction,
         400,
         "Bugpilot did not accept {action}",
-        "Either a bug in this bot or a change in Bugpilot's API. Nothing was captured.",
+        "Nothing was captured: a bug in this bot or a change in Bugpilot's API.",
         FIXED_BY_MAINTAINERS,
         "Bugpilot did not accept the action",
         sent_by=_ACTION,
@@ -142,7 +139,7 @@ CODES: Final[dict[str, Meaning]] = {
         BugpilotInternalError,
         500,
         "Bugpilot had an internal error",
-        "Nothing to fix on your side. Trying again in a minute may work.",
+        "Nothing to fix on your side: try again in a minute.",
         "Bugpilot",
         "Bugpilot had an internal error",
         sent_by=_BOTH,
@@ -151,31 +148,27 @@ CODES: Final[dict[str, Meaning]] = {
         ReportNotFound,
         404,
         "Bugpilot has no report for this request",
-        (
-            "The customer may have closed the page, cancelled the recording, or the upload failed. "
-            "Try again when they are back in your app."
-        ),
+        "Try again when the customer is back in your app.",
         "you, with the customer",
         "no report arrived",
         sent_by=_SESSION_INFO,
+        details="They may have closed the page or cancelled the recording, or the upload failed.",
     ),
     "INVALID_SESSION_TOKEN": Meaning(
         InvalidSessionToken,
         400,
         "Bugpilot doesn't recognise this request's session",
-        (
-            "It said the workspace or session token in its link is wrong, so I can't follow the report. "
-            "Check `BUGPILOT_WORKSPACE_ID`; the link may still open in Bugpilot."
-        ),
+        "I can't follow the report, but its link may still open in Bugpilot.",
         FIXED_BY_ADMIN,
         "Bugpilot didn't recognise the session",
         sent_by=_SESSION_INFO,
+        details="Bugpilot said the workspace or session token in the link is wrong: check `BUGPILOT_WORKSPACE_ID`.",
     ),
     "RATE_LIMITED": Meaning(
         BugpilotRateLimited,
         429,
         "Bugpilot is busy right now",
-        "It asked this bot to slow down, so nothing was sent to the customer. Try again {when}.",
+        "Nothing was sent to the customer: try again {when}.",
         "nobody; Bugpilot limits how often it is asked",
         "Bugpilot asked to slow down",
     ),
@@ -183,34 +176,28 @@ CODES: Final[dict[str, Meaning]] = {
         BugpilotTimeout,
         None,
         "Bugpilot did not answer in time",
-        (
-            "{error}. The request may still have reached the customer's browser: "
-            "check Bugpilot for a new report before you try again."
-        ),
+        "It may still have reached the customer: check Bugpilot for a new report before you try again.",
         "nobody on your side; Bugpilot may be slow right now",
         "Bugpilot did not answer in time",
+        details="{error}.",
     ),
     "CONNECTION_FAILED": Meaning(
         BugpilotConnectionError,
         None,
         "I couldn't reach Bugpilot",
-        (
-            "Nothing was sent to the customer. Trying again later may work; if it keeps happening, "
-            "check `BUGPILOT_API_URL` and the network."
-        ),
+        "Nothing was sent to the customer: try again later.",
         FIXED_BY_ADMIN + " if it persists",
         "Bugpilot could not be reached",
+        details=_NETWORK_DETAILS,
     ),
     "CONNECTION_BROKEN": Meaning(
         BugpilotConnectionError,
         None,
-        "I couldn't reach Bugpilot",
-        (
-            "The connection broke mid-request, so the request may have reached the customer. Trying again "
-            "later may work; if it keeps happening, check `BUGPILOT_API_URL` and the network."
-        ),
+        "The connection to Bugpilot broke",
+        "It may have reached the customer: check Bugpilot for a new report before you try again.",
         FIXED_BY_ADMIN + " if it persists",
         "the connection to Bugpilot broke",
+        details=_NETWORK_DETAILS,
     ),
 }
 
@@ -228,29 +215,27 @@ BY_CLASS: Final[dict[type[BugpilotError], Meaning]] = {
     BugpilotInternalError: Meaning(
         BugpilotInternalError,
         None,
-        "Bugpilot is having trouble ({status})",
-        (
-            "The answer was an error page, not a Bugpilot reply: the service or a proxy in front of it "
-            "is failing. Nothing was captured. Try again in a few minutes."
-        ),
+        "Bugpilot is having trouble",
+        "Nothing was captured: try again in a few minutes.",
         "Bugpilot",
-        "{answered}",
+        "Bugpilot is having trouble",
+        details="The answer was an error page, not a Bugpilot reply: the service or a proxy in front of it is failing.",
     ),
     BugpilotRejected: Meaning(
         BugpilotRejected,
         None,
-        "Bugpilot refused the request ({label})",
-        "This bot doesn't know that error code, so it can't say more. Nothing was captured.",
+        "Bugpilot refused the request",
+        "Nothing was captured, and this bot doesn't know the reason Bugpilot gave.",
         FIXED_BY_MAINTAINERS,
-        "{answered}",
+        "Bugpilot refused the request",
     ),
     BugpilotError: Meaning(
         BugpilotError,
         None,
-        "Bugpilot gave an answer this bot doesn't understand ({status})",
-        "Nothing shows that the capture happened. Try again; if it repeats, report it.",
+        "Bugpilot gave an answer this bot doesn't understand",
+        "Nothing shows that the capture happened: try again, and report it if it repeats.",
         FIXED_BY_MAINTAINERS,
-        "{answered}",
+        "Bugpilot gave an answer the bot doesn't understand",
     ),
 }
 
@@ -267,9 +252,5 @@ def meaning_of(error: BugpilotError) -> Meaning:
 
 
 def summary_of(error: BugpilotError) -> str:
-    """The few words of a request message's status line for ``error`` (plain text, not escaped)."""
-    if error.code is None and error.status is not None:
-        answered = f"Bugpilot answered with HTTP {error.status}"
-    else:
-        answered = f"Bugpilot answered {error.label}"
-    return meaning_of(error).summary.format(answered=answered)
+    """The few words of a request message's status line for ``error`` (plain text, not escaped; no codes)."""
+    return meaning_of(error).summary

@@ -22,10 +22,10 @@ import structlog
 from pydantic import ValidationError
 
 from bot.attempt import Attempt
-from bot.blocks import Message
 from bot.capture import CaptureRequest, Surface
 from bot.error_blocks import render_error
 from bot.errors import FollowUpRefused, StoreUnavailable, UserNotConnected
+from bot.followups.announce import announce, update_request_line
 from bot.followups.blocks import (
     build_outcome,
     build_retrying,
@@ -40,7 +40,6 @@ from bot.followups.saved import SavedAt
 from bot.followups.try_again import finish, next_value
 from bot.outcomes import OutcomeRef, show
 from bot.services import Services
-from bot.slack_failures import SLACK_FAILURES, failure_name
 from bot.workflow import capture_once
 
 __all__ = ["WatchPolicy", "Watches"]
@@ -208,6 +207,7 @@ class Watches:
                 await self._end_stopped(watch)
                 return
             await show(services.delivery, watch.ref, build_retrying(self._next(watch)))
+            await update_request_line(services, watch.ref, watch.followup, "trying")
             while True:
                 request = self._next(watch)
                 attempt = await capture_once(services, request, thread_ts=watch.followup.thread_ts)
@@ -274,16 +274,16 @@ class Watches:
     async def _end(self, watch: _Watch, attempt: Attempt, end: str) -> None:
         services, request, followup = self._services, attempt.request, watch.followup
         tries = followup.attempt - watch.first_attempt
+        people = [request.requester_id, watch.started_by]
         if end == "success":
-            people = [request.requester_id, watch.started_by]
-            await finish(services, watch.ref, followup, attempt, build_watch_success(attempt, people))
-            # The notice goes to the thread the outcome is in (not to a channel whose outcome came privately);
-            # a followed report notifies when it is ready instead, so people are told once.
-            in_thread = not watch.ref.ephemeral and followup.thread_ts and watch.ref.channel_id == followup.channel_id
-            if in_thread and not attempt.following:
-                await _notify(services, followup, build_watch_success_notice(request, people))
+            shown = await finish(services, watch.ref, followup, attempt, build_watch_success(attempt))
+            # People are told once, by a new message (an edited one notifies nobody): in the thread the outcome
+            # is in, or privately where a private outcome is; a followed report tells them when it is ready.
+            if shown is not None and not attempt.following:
+                await announce(services, shown, followup, build_watch_success_notice(request, people))
             return
-        outcome = build_outcome(attempt, next_value(services, attempt, followup))
+        # The customer still offline after Stop or at the end: the details were shown already.
+        outcome = build_outcome(attempt, next_value(services, attempt, followup), brief=end != "error")
         why = {
             "error": f"Keep trying stopped after {_count(tries)}: a different problem came up.",
             "stopped": f"<@{watch.stopped_by}> stopped Keep trying after {_count(tries)}.",
@@ -297,7 +297,8 @@ class Watches:
     async def _end_stopped(self, watch: _Watch) -> None:
         """A watch stopped while no process held it: show its last state with the buttons again."""
         offline = _offline(watch.followup)
-        outcome = build_outcome(offline, next_value(self._services, offline, watch.followup))
+        outcome = build_outcome(offline, next_value(self._services, offline, watch.followup), brief=True)
+        await update_request_line(self._services, watch.ref, watch.followup, "failed", offline)
         tries = watch.followup.attempt - watch.first_attempt
         why = f"<@{watch.stopped_by}> stopped Keep trying after {_count(tries)}."
         await show(self._services.delivery, watch.ref, build_watch_ended(outcome, why))
@@ -312,7 +313,8 @@ class Watches:
         if not claimed:
             return
         try:
-            outcome = build_outcome(_offline(followup), next_value(self._services, _offline(followup), followup))
+            offline = _offline(followup)
+            outcome = build_outcome(offline, next_value(self._services, offline, followup), brief=True)
             why = "Keep trying was no longer running."
             await show(self._services.delivery, ref, build_watch_ended(outcome, why))
         finally:
@@ -326,13 +328,6 @@ def _offline(followup: FollowUp) -> Attempt:
         last.model_copy(update={"attempt": followup.attempt}),
         error=UserNotConnected("the customer was not online at the last attempt"),
     )
-
-
-async def _notify(services: Services, followup: FollowUp, message: Message) -> None:
-    try:
-        await services.delivery.post(followup.channel_id, message, thread_ts=followup.thread_ts)
-    except SLACK_FAILURES as exc:
-        log.warning("slack.post_failed", method="chat.postMessage", error=failure_name(exc))
 
 
 def _count(tries: int) -> str:

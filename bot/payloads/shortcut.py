@@ -1,4 +1,4 @@
-"""The message shortcut "Capture with Bugpilot", and the submission of the modal it opens."""
+"""The shortcuts "Capture with Bugpilot" (message) and "Capture a customer's screen" (global); their modal submitted."""
 
 from __future__ import annotations
 
@@ -14,13 +14,14 @@ from bot.payloads._fields import (
     Body,
     Message,
     Named,
+    Needed,
     Payload,
     Ref,
     Text,
     User,
 )
 
-__all__ = ["InputState", "MessageShortcut", "ViewSubmission", "form_inputs"]
+__all__ = ["GlobalShortcut", "InputState", "MessageShortcut", "ViewSubmission", "form_inputs"]
 
 
 def form_inputs(values: object) -> dict[str, dict[str, InputState]]:
@@ -76,11 +77,31 @@ class MessageShortcut(Payload):
         return (self.team.id if self.team else None) or None
 
 
+class GlobalShortcut(Payload):
+    """What opens the capture modal without a message: the global shortcut, or App Home's New capture button.
+
+    Both carry who asked and a ``trigger_id`` (needed: without it no modal can open), and no channel.
+    """
+
+    _kind: ClassVar[str] = "global shortcut"
+
+    trigger_id: Needed
+    user: User
+    team: Annotated[Ref | None, AsObject] = None
+
+    @property
+    def team_id(self) -> str:
+        """The workspace the shortcut was used in ("" when the payload doesn't say)."""
+        return (self.team.id if self.team else None) or self.user.team_id or ""
+
+
 class InputState(Payload):
-    """One input of a submitted modal: typed text, or the option chosen."""
+    """One input of a submitted modal: typed text, the option chosen, the member or conversation picked."""
 
     value: Text = None
     selected_option: Annotated[Action | None, AsObject] = None
+    selected_user: Text = None
+    selected_conversation: Text = None
 
 
 class _ViewState(Payload):

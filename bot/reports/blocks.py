@@ -7,6 +7,7 @@ from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
 from bot.blocks import (
     Message,
     assemble,
+    bold_customer,
     button_url,
     context_block,
     footer,
@@ -27,7 +28,7 @@ _UNSAFE_IN_LINK = frozenset("<>|")
 def build_report_ready(request: CaptureRequest, report_url: str) -> Message:
     """The outcome once Session Info gave the report's address: **Report ready** and **Open report**."""
     name = ACTION_NAMES[request.action]
-    line = f":white_check_mark: *Report ready*: the {name} of *{plain_customer(request)}* is in Bugpilot."
+    line = f":white_check_mark: *Report ready*: the {name} of {bold_customer(request)} is in Bugpilot."
     blocks: list[Block] = [section_block(line)]
     if button_url(report_url):
         blocks.append(link_button("Open report", report_url))
@@ -42,7 +43,7 @@ def build_report_notice(request: CaptureRequest, report_url: str, mention: list[
     people = " ".join(f"<@{user}>" for user in dict.fromkeys(user for user in mention if user))
     name = ACTION_NAMES[request.action]
     link = f"<{report_url}|Open report>" if _linkable(report_url) else "find it in Bugpilot"
-    line = f"{people} the report with the {name} of *{plain_customer(request)}* is ready: {link}"
+    line = f"{people} the report with the {name} of {bold_customer(request)} is ready: {link}"
     return assemble(f"Report ready: the {name} of {plain_customer(request)}", [section_block(line.strip())])
 
 
@@ -50,7 +51,7 @@ def build_no_report(request: CaptureRequest, *, waited: float, session_url: str 
     """No report within the wait: say so in plain words and offer Try again."""
     name = ACTION_NAMES[request.action]
     line = (
-        f":warning: *No report arrived* for the {name} of *{plain_customer(request)}* within {_duration(waited)}. "
+        f":warning: *No report arrived* for the {name} of {bold_customer(request)} within {_duration(waited)}. "
         "The customer may have closed the page, cancelled the recording, or the upload failed."
     )
     blocks: list[Block] = [section_block(line)]

@@ -18,6 +18,7 @@ from bot.sandbox import payloads
 from bot.sandbox.blockids import find_element
 from bot.sandbox.people import BOT_USER, ME, SUPPORT
 from bot.sandbox.sender import Answer, SlackSender
+from bot.sandbox.strict import check_message_blocks, check_view
 from bot.sandbox.workspace import SlackError, Workspace
 
 __all__ = ["InteractionApi", "read_json"]
@@ -82,6 +83,13 @@ class InteractionApi:
             await self._posted(message)  # link_shared for links on the app's unfurl domains
         if f"<@{BOT_USER}>" not in wire or "app_mention" not in self._bot_events:
             return _answer(200, "posted")
+        if not ws.bot_can_post:
+            # Slack sends no event for a mention of an app that isn't in the channel: it offers to invite it.
+            ws.notice(
+                "You mentioned @Bugpilot, but they're not in this channel. Would you like to invite them to join?",
+                thread_ts=message.get("thread_ts"),
+            )
+            return _answer(200, "posted")
         parent = ws.find(SUPPORT, message["thread_ts"]) if message.get("thread_ts") else None
         event = payloads.app_mention_event(
             message, parent_user_id=parent["user"] if parent else None, shared=ws.support_shared
@@ -123,10 +131,10 @@ class InteractionApi:
         if not answer.ok:
             ws.notice(f"{name} failed with the error “{answer.failure}”")
         else:
-            self._show_ack(answer)
+            self._show_ack(answer, name)
         return _answer(200, "sent", bot_status=answer.status)
 
-    def _show_ack(self, answer: Answer) -> None:
+    def _show_ack(self, answer: Answer, command: str) -> None:
         """A command's immediate answer: nothing, plain text, or a JSON message."""
         if not answer.body.strip():
             return
@@ -140,6 +148,12 @@ class InteractionApi:
             reply = {"text": answer.body}
         in_channel = reply.get("response_type") == "in_channel"
         blocks = reply.get("blocks")
+        refusal = check_message_blocks(blocks)
+        if refusal is not None:
+            # Slack shows nothing of a reply it can't draw, only that the command failed.
+            self.workspace.note("bot → Slack", f"command answer → {refusal.error}", ok=False, body=answer.body)
+            self.workspace.notice(f"{command} failed with the error “{refusal.error}”")
+            return
         self.workspace.post(
             SUPPORT,
             BOT_USER,
@@ -241,6 +255,10 @@ class InteractionApi:
         kind = reply.get("response_action")
         if kind == "errors":
             ws.view_errors = {str(key): str(value) for key, value in (reply.get("errors") or {}).items()}
+            ws.touch()
+        elif kind in {"update", "push"} and (refusal := check_view(reply.get("view"))) is not None:
+            ws.note("bot → Slack", f"response_action {kind} → {refusal.error}", ok=False, body=answer.body)
+            ws.view_problem = "We had some trouble connecting. Try again?"
             ws.touch()
         elif kind in {"update", "push"} and isinstance(reply.get("view"), dict):
             ws.show_view(reply["view"], push=kind == "push", replace=view["id"] if kind == "update" else None)

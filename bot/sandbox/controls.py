@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any, Final
@@ -12,7 +13,7 @@ from aiohttp import web
 from bot.manifest import SlashCommand
 from bot.sandbox.api import read_json
 from bot.sandbox.bugpilot import FAILURES, SESSION_FAILURES, SimulatedBugpilot
-from bot.sandbox.people import BOT_USER, ME, TEAM_ID, TEAM_NAME
+from bot.sandbox.people import BOB, BOT_USER, ERIN, ME, SUPPORT, TEAM_ID, TEAM_NAME
 from bot.sandbox.workspace import Workspace
 
 __all__ = ["FAILURE_LABELS", "SESSION_FAILURE_LABELS", "Controls"]
@@ -78,8 +79,11 @@ class Controls:
         ws, sim = self.workspace, self.bugpilot
         return {
             "version": ws.version,
+            "now": time.time(),
             "me": ME,
             "bot": BOT_USER,
+            "support": SUPPORT,
+            "avatars": {BOB: "customer", ERIN: "teammate"},
             "team": {"id": TEAM_ID, "name": TEAM_NAME},
             "users": ws.users,
             "conversations": list(ws.conversations.values()),
@@ -104,6 +108,7 @@ class Controls:
                 "bot_can_post": ws.bot_can_post,
                 "duplicate_events": ws.duplicate_events,
                 "support_shared": ws.support_shared,
+                "guest_email_visible": ws.guest_email_visible,
             },
             "commands": [asdict(command) for command in self._commands],
             "shortcuts": self._shortcuts,
@@ -181,7 +186,7 @@ class Controls:
         )
 
     async def set_slack(self, request: web.Request) -> web.Response:
-        """Slack's side: may the bot post in #support; are events delivered twice; is #support shared."""
+        """Slack's side: is the bot in #support; events twice; #support shared; the guest's email visible."""
         data = await read_json(request)
         ws = self.workspace
         if "bot_can_post" in data:
@@ -190,12 +195,15 @@ class Controls:
             ws.duplicate_events = bool(data["duplicate_events"])
         if "support_shared" in data:
             ws.share_support(shared=bool(data["support_shared"]))
+        if "guest_email_visible" in data:
+            ws.guest_email_visible = bool(data["guest_email_visible"])
         ws.touch()
         return web.json_response(
             {
                 "bot_can_post": ws.bot_can_post,
                 "duplicate_events": ws.duplicate_events,
                 "support_shared": ws.support_shared,
+                "guest_email_visible": ws.guest_email_visible,
             }
         )
 

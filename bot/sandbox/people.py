@@ -1,4 +1,8 @@
-"""Who is in the sandbox's workspace: the team, you, a teammate, a Slack Connect customer, the bot."""
+"""Who is in the sandbox's workspace: the team, you, a teammate, a Slack Connect customer, the bot.
+
+IDs are shaped like Slack's (``U0…`` people, ``C0…`` channels, ``T0…`` teams, ``D0…`` direct messages),
+so the bot reads them exactly as it reads real ones; the page shows names.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,11 @@ from typing import Any
 
 __all__ = [
     "APP_ID",
+    "BOB",
     "BOT_ID",
     "BOT_USER",
     "CUSTOMER_TEAM",
+    "ERIN",
     "ME",
     "SUPPORT",
     "TEAM_DOMAIN",
@@ -17,15 +23,17 @@ __all__ = [
     "people",
 ]
 
-TEAM_ID = "T_SANDBOX"
+TEAM_ID = "T0ACME0001"
 TEAM_DOMAIN = "acme-sandbox"
 TEAM_NAME = "Acme (sandbox)"
-CUSTOMER_TEAM = "T_CUSTOMER"
-ME = "U_DANA"
-BOT_USER = "U_BUGPILOT"
-BOT_ID = "B_BUGPILOT"
-APP_ID = "A_BUGPILOT"
-SUPPORT = "C_SUPPORT"
+CUSTOMER_TEAM = "T0CUSTINC1"
+ME = "U0DANA0001"
+ERIN = "U0ERIN0001"
+BOB = "U0BOB00001"  # a guest from Customer Inc, over Slack Connect
+BOT_USER = "U0BUGPILOT"
+BOT_ID = "B0BUGPILOT"
+APP_ID = "A0BUGPILOT"
+SUPPORT = "C0SUPPORT1"
 
 
 def _person(user_id: str, name: str, real_name: str, email: str, team: str = TEAM_ID) -> dict[str, Any]:
@@ -50,7 +58,7 @@ def people() -> dict[str, dict[str, Any]]:
     bot["profile"] = {"display_name": "Bugpilot", "real_name": "Bugpilot", "bot_id": BOT_ID, "team": TEAM_ID}
     return {
         ME: _person(ME, "dana", "Dana Reyes", "dana@acme.com"),
-        "U_ERIN": _person("U_ERIN", "erin", "Erin Park", "erin@acme.com"),
-        "U_BOB": _person("U_BOB", "bob", "Bob Jones (Customer Inc)", "bob@customer.io", CUSTOMER_TEAM),
+        ERIN: _person(ERIN, "erin", "Erin Park", "erin@acme.com"),
+        BOB: _person(BOB, "bob", "Bob Jones (Customer Inc)", "bob@customer.io", CUSTOMER_TEAM),
         BOT_USER: bot,
     }

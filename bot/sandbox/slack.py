@@ -1,19 +1,23 @@
 """A stand-in for the Slack Web API and for ``response_url``, over the sandbox's workspace.
 
 It answers the methods the bot uses the way Slack documents them (``ok``/``error``, the
-same argument names, the 3-second single-use ``trigger_id``), checks the bot token,
+same argument names, the 3-second single-use ``trigger_id``), checks the bot token and the
+scopes the manifest grants, refuses blocks and views Slack would refuse (``bot.sandbox.strict``),
 and keeps what the bot posts in the workspace so the page can show it.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
 from aiohttp import web
 
-from bot.sandbox.people import BOT_ID, BOT_USER, ME, TEAM_DOMAIN, TEAM_ID, TEAM_NAME
+from bot.sandbox.people import BOT_ID, BOT_USER, ERIN, ME, TEAM_DOMAIN, TEAM_ID, TEAM_NAME
+from bot.sandbox.strict import missing_scope
 from bot.sandbox.webapi import message_blocks, message_content, modal_view, read_arguments
 from bot.sandbox.workspace import SlackError, Workspace
 
@@ -53,7 +57,7 @@ class SimulatedSlack:
             "conversations.open": self._open,
             "conversations.replies": self._replies,
             "users.info": self._user_info,
-            "usergroups.users.list": lambda _args: {"ok": True, "users": [ME, "U_ERIN"]},
+            "usergroups.users.list": lambda _args: {"ok": True, "users": [ME, ERIN]},
             "team.info": lambda _args: {"ok": True, "team": {"id": TEAM_ID, "name": TEAM_NAME, "domain": TEAM_DOMAIN}},
             "views.open": self._views_open,
             "views.push": self._views_push,
@@ -89,30 +93,38 @@ class SimulatedSlack:
             method, token
         ):
             answer = {"ok": False, "error": "invalid_auth"}
+        elif (refused := missing_scope(method, self._scopes)) is not None:
+            answer = refused
         else:
             try:
                 answer = handler(args)
             except SlackError as exc:
-                answer = {"ok": False, "error": exc.code}
+                answer = exc.answer
         if method != "auth.test":
             detail = _describe(method, args)
             ws.note(
-                "bot → Slack", f"{method}{detail}" + ("" if answer["ok"] else f" → {answer['error']}"), ok=answer["ok"]
+                "bot → Slack",
+                f"{method}{detail}" + ("" if answer["ok"] else f" → {answer['error']}"),
+                ok=answer["ok"],
+                body=_wire_body(args, answer),
             )
         return web.json_response(answer, headers=headers)
 
     async def handle_response_url(self, request: web.Request) -> web.Response:
         """A message sent to a ``response_url``: ephemeral, in channel, or replacing its source."""
         ws = self.workspace
+        body: object = None
         try:
             target = ws.use_response_url(request.match_info["key"])
             body = await request.json()
             summary = self._respond(target, body)
         except (SlackError, ValueError) as exc:
             error = exc.code if isinstance(exc, SlackError) else "invalid_payload"
-            ws.note("bot → Slack", f"response_url → {error}", ok=False)
-            return web.Response(status=404, text=error)
-        ws.note("bot → Slack", f"response_url ({summary})")
+            answer = exc.answer if isinstance(exc, SlackError) else {"ok": False, "error": error}
+            ws.note("bot → Slack", f"response_url → {error}", ok=False, body=_wire_body(body, answer))
+            # Slack answers a refused layout 400 with the code as the body; an unknown or spent URL 404.
+            return web.Response(status=400 if error.startswith("invalid_blocks") else 404, text=error)
+        ws.note("bot → Slack", f"response_url ({summary})", body=_wire_body(body, {"ok": True}))
         return web.Response(text="ok")
 
     def _respond(self, target: dict[str, Any], body: object) -> str:
@@ -211,6 +223,9 @@ class SimulatedSlack:
         user = self.workspace.users.get(str(args.get("user", "")))
         if user is None:
             raise SlackError("user_not_found")
+        if user.get("team_id") != TEAM_ID and not self.workspace.guest_email_visible:
+            # Another organization's member: their email only when their organization lets it show.
+            user = {**user, "profile": {k: v for k, v in user["profile"].items() if k != "email"}}
         return {"ok": True, "user": user}
 
     def _views_open(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -234,7 +249,7 @@ class SimulatedSlack:
 
     def _writable(self, args: dict[str, Any]) -> str:
         channel = self.workspace.channel_id(str(args.get("channel", "")))
-        if not self.workspace.bot_can_post and not channel.startswith("D_"):
+        if not self.workspace.bot_can_post and not self.workspace.conversations[channel].get("is_im"):
             raise SlackError("not_in_channel")
         return channel
 
@@ -242,6 +257,16 @@ class SimulatedSlack:
 def _public(message: dict[str, Any]) -> dict[str, Any]:
     """A message as the Web API describes it (without the sandbox's own bookkeeping)."""
     return {key: value for key, value in message.items() if key not in {"channel", "ephemeral", "revision"}}
+
+
+def _wire_body(request: object, answer: dict[str, Any]) -> str:
+    """What the wire panel shows on a click: the request as sent (no token) and Slack's answer."""
+    sent = {key: value for key, value in request.items() if key != "token"} if isinstance(request, dict) else request
+    for key in ("blocks", "view", "unfurls"):
+        if isinstance(sent, dict) and isinstance(sent.get(key), str):
+            with contextlib.suppress(ValueError):
+                sent[key] = json.loads(sent[key])
+    return json.dumps({"request": sent, "answer": answer}, indent=2, ensure_ascii=False, default=str)
 
 
 def _describe(method: str, args: dict[str, Any]) -> str:

@@ -1,6 +1,7 @@
 """What the simulated Slack Web API accepts: arguments however they are sent, and Slack's limits.
 
-Pure checks (no state) shared by the sandbox's Slack stand-in and the benchmark's fake Slack.
+Pure checks (no state) shared by the sandbox's Slack stand-in and the benchmark's fake Slack;
+Block Kit itself is checked in ``bot.sandbox.strict``.
 """
 
 from __future__ import annotations
@@ -10,15 +11,12 @@ from typing import Any, Final
 
 from aiohttp import web
 
+from bot.sandbox.strict import check_message_blocks, check_view
 from bot.sandbox.workspace import SlackError
 
 __all__ = ["message_blocks", "message_content", "modal_view", "read_arguments"]
 
-_MAX_BLOCKS: Final = 50
-_MAX_VIEW_BLOCKS: Final = 100
 _TEXT_LIMIT: Final = 40_000
-_VIEW_LABEL_LIMIT: Final = 24
-_METADATA_LIMIT: Final = 3000
 
 
 async def read_arguments(request: web.Request) -> dict[str, Any]:
@@ -45,6 +43,9 @@ def message_blocks(value: object) -> list[dict[str, Any]]:
         return []
     if not isinstance(value, list) or not all(isinstance(block, dict) and "type" in block for block in value):
         raise SlackError("invalid_blocks")
+    refusal = check_message_blocks(value)
+    if refusal is not None:
+        raise SlackError(refusal.error, refusal.answer())
     return value
 
 
@@ -53,34 +54,25 @@ def message_content(args: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
     text, blocks = str(args.get("text") or ""), message_blocks(args.get("blocks"))
     if not text and not blocks:
         raise SlackError("no_text")
-    if len(blocks) > _MAX_BLOCKS:
-        raise SlackError("invalid_blocks")
     if len(text) > _TEXT_LIMIT:
         raise SlackError("msg_too_long")
     return text, blocks
 
 
-def modal_view(args: dict[str, Any]) -> dict[str, Any]:
-    """The ``view`` of ``views.open/push/update``, checked as Slack does; ``SlackError`` (``invalid_arguments``)."""
+def modal_view(args: dict[str, Any], *, kind: str = "modal") -> dict[str, Any]:
+    """The ``view`` of ``views.open/push/update`` (``kind`` home: ``views.publish``), checked as Slack does.
+
+    ``SlackError`` ``invalid_arguments``, with Slack's ``response_metadata.messages`` when it is the view's content.
+    """
     view = args.get("view")
     if isinstance(view, str):
         try:
             view = json.loads(view)
         except ValueError:
             raise SlackError("invalid_arguments") from None
-    if not isinstance(view, dict) or view.get("type") != "modal":
+    if not isinstance(view, dict) or view.get("type") != kind:
         raise SlackError("invalid_arguments")
-    title = view.get("title") or {}
-    labels = [str((view.get(key) or {}).get("text", "")) for key in ("title", "submit", "close")]
-    too_long = any(len(label) > _VIEW_LABEL_LIMIT for label in labels)
-    blocks = view.get("blocks") or []
-    has_input = any(isinstance(block, dict) and block.get("type") == "input" for block in blocks)
-    if (
-        not title.get("text")
-        or too_long
-        or len(blocks) > _MAX_VIEW_BLOCKS
-        or len(str(view.get("private_metadata", ""))) > _METADATA_LIMIT
-        or (has_input and not view.get("submit"))
-    ):
-        raise SlackError("invalid_arguments")
+    refusal = check_view(view)
+    if refusal is not None:
+        raise SlackError(refusal.error, refusal.answer())
     return view

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.sandbox.blockids import fill_ids
-from bot.sandbox.people import APP_ID, BOT_ID, BOT_USER, SUPPORT, TEAM_ID, people
+from bot.sandbox.people import APP_ID, BOB, BOT_ID, BOT_USER, SUPPORT, TEAM_ID, people
 
 __all__ = ["Activity", "SlackError", "Workspace"]
 
@@ -27,21 +27,23 @@ _MAX_VIEWS = 3
 
 
 class SlackError(Exception):
-    """A Web API error code, answered as ``{"ok": false, "error": code}``."""
+    """A Web API error code, answered as ``{"ok": false, "error": code}`` (plus ``answer``'s other fields)."""
 
-    def __init__(self, code: str) -> None:
+    def __init__(self, code: str, answer: dict[str, Any] | None = None) -> None:
         super().__init__(code)
         self.code = code
+        self.answer: dict[str, Any] = {**(answer or {}), "ok": False, "error": code}
 
 
 @dataclass(frozen=True)
 class Activity:
-    """One line of the page's activity log: who sent what to whom."""
+    """One line of the page's activity log: who sent what to whom, when, and the request's body (JSON)."""
 
     at: float
     route: str
     text: str
     ok: bool = True
+    body: str = ""
 
 
 @dataclass
@@ -60,6 +62,7 @@ class Workspace:
     bot_can_post: bool = True
     duplicate_events: bool = False
     support_shared: bool = False  # #support shared with Customer Inc (Slack Connect)
+    guest_email_visible: bool = False  # Customer Inc shows its people's emails to Acme (users.info)
     version: int = 0
     _triggers: dict[str, float] = field(default_factory=dict)
     _response_urls: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -89,9 +92,9 @@ class Workspace:
         except TimeoutError:
             return
 
-    def note(self, route: str, text: str, *, ok: bool = True) -> None:
-        """Add a line to the activity log."""
-        self.activity.append(Activity(at=time.time(), route=route, text=text, ok=ok))
+    def note(self, route: str, text: str, *, ok: bool = True, body: str = "") -> None:
+        """Add a line to the activity log (``body``: the full request, shown on a click)."""
+        self.activity.append(Activity(at=time.time(), route=route, text=text, ok=ok, body=body))
         self.touch()
 
     def notice(self, text: str, *, channel: str = SUPPORT, thread_ts: str | None = None) -> None:
@@ -169,9 +172,10 @@ class Workspace:
         self.view_errors = {}
         self.view_problem = ""
         self.notices = []
+        self.activity.clear()
         self.post(
             SUPPORT,
-            "U_BOB",
+            BOB,
             (
                 "Hi! Checkout does nothing for me when I click *Pay*, it just spins. "
                 "My login is <mailto:bob@customer.io|bob@customer.io> — can someone take a look?"
@@ -197,7 +201,7 @@ class Workspace:
         """The bot's direct-message conversation with ``user``."""
         if user not in self.users:
             raise SlackError("user_not_found")
-        dm = f"D_{user.removeprefix('U_')}"
+        dm = f"D0{user.removeprefix('U0').removeprefix('U')}"
         if dm not in self.conversations:
             self.conversations[dm] = {"id": dm, "is_im": True, "user": user, "is_member": True, "name": ""}
             self.touch()

@@ -1,4 +1,7 @@
-"""The Try again, Keep trying and Stop buttons under an outcome.
+"""The Try again, Keep trying, Stop and Still failing? buttons under an outcome.
+
+Still failing? only shows the clicker, privately, what to check when an online customer
+can't be reached; it changes nothing and calls nothing.
 
 Each click is acknowledged at once; the button's signed value is checked before
 anything else, and a click on a message that already has a follow-up running
@@ -14,11 +17,17 @@ from typing import Any
 import structlog
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
-from bot.blocks import ACTION_OPEN_SESSION
+from bot.blocks import ACTION_OPEN_SESSION, Message
 from bot.dedupe import key_of
 from bot.error_blocks import render_error
 from bot.errors import BotError, FollowUpRefused, InvalidButton
-from bot.followups.blocks import ACTION_KEEP_TRYING, ACTION_STOP, ACTION_TRY_AGAIN
+from bot.followups.blocks import (
+    ACTION_KEEP_TRYING,
+    ACTION_STILL_FAILING,
+    ACTION_STOP,
+    ACTION_TRY_AGAIN,
+    build_still_failing,
+)
 from bot.followups.button import FollowUp
 from bot.followups.keep_trying import Watches
 from bot.followups.try_again import try_again
@@ -35,7 +44,7 @@ _Listener = Callable[..., Awaitable[None]]
 
 
 def register(bolt: AsyncApp, services: Services, watches: Watches) -> None:
-    """Wire the three follow-up buttons, and acknowledge clicks on the session link."""
+    """Wire the three follow-up buttons and Still failing?, and acknowledge clicks on the session link."""
     tasks, busy = services.tasks, services.busy
 
     def listener(kind: str, act: Callable[[OutcomeRef, FollowUp, str], Awaitable[None]]) -> _Listener:
@@ -72,7 +81,20 @@ def register(bolt: AsyncApp, services: Services, watches: Watches) -> None:
     async def on_link(ack: AsyncAck) -> None:
         await ack()  # Slack opens the link itself; an unanswered click would show the user an error
 
+    async def on_still_failing(ack: AsyncAck, body: dict[str, Any]) -> None:
+        await ack()
+        envelope = Envelope.parse(body)
+        try:
+            customer = BlockActions.parse(body).value or ""
+        except BotError as exc:
+            log.info("followup.refused", kind="still_failing", reason=type(exc).__name__)
+            return
+        # Shown to the clicker alone, as a new message: the outcome stays as it is for everyone.
+        tasks.spawn(_show(services, envelope.response_url, build_still_failing(customer)), name="followup:details")
+        log.info("followup.handled", kind="still_failing")
+
     bolt.action(ACTION_OPEN_SESSION)(on_link)
+    bolt.action(ACTION_STILL_FAILING)(on_still_failing)
     bolt.action(ACTION_TRY_AGAIN)(listener("try_again", on_try_again))
     bolt.action(ACTION_KEEP_TRYING)(listener("keep_trying", on_keep_trying))
     bolt.action(ACTION_STOP)(listener("stop", on_stop))
@@ -80,7 +102,11 @@ def register(bolt: AsyncApp, services: Services, watches: Watches) -> None:
 
 async def _tell(services: Services, response_url: str | None, error: BotError) -> None:
     """Answer the clicker privately; the message with the button stays as it is."""
-    await services.delivery.respond(response_url, render_error(error))
+    await _show(services, response_url, render_error(error))
+
+
+async def _show(services: Services, response_url: str | None, message: Message) -> None:
+    await services.delivery.respond(response_url, message)
 
 
 def _read(services: Services, click: BlockActions) -> tuple[OutcomeRef, FollowUp]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
@@ -23,9 +24,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.blocks import Message
 from bot.capture import CaptureRequest, Surface
 from bot.dedupe import key_of
-from bot.errors import TargetUserError
 from bot.markup import escape_mrkdwn
-from bot.members import lookup_email
 from bot.modals import (
     ACTION_BLOCK,
     CUSTOMER,
@@ -36,12 +35,23 @@ from bot.modals import (
     ModalPrefill,
     build_capture_modal,
     read_form,
+    text_prefill,
 )
 from bot.payloads.shortcut import MessageShortcut, ViewSubmission
-from bot.prefill import Candidate, MessageFacts, build_note, candidates_in_order, read_message
+from bot.postable import ChannelCheck
+from bot.prefill import (
+    Candidate,
+    MessageFacts,
+    build_note,
+    candidates_in_order,
+    member_email,
+    member_name,
+    read_message,
+)
 from bot.seal import Seal
 from bot.services import Services
 from bot.slack_failures import SLACK_FAILURES, failure_name, slack_error
+from bot.surfaces.modal_checks import check_channel, customer_of
 from bot.tasks import BackgroundTasks
 from bot.workflow import Place, run_capture
 
@@ -96,6 +106,11 @@ def register(bolt: AsyncApp, services: Services, tasks: BackgroundTasks) -> None
             problem = "Bugpilot is restarting; submit again in a few seconds."
             await ack(response_action="errors", errors={ACTION_BLOCK: problem})
             return
+        customer = await customer_of(services.delivery.client, form)
+        if isinstance(customer, FormErrors):
+            await ack(response_action="errors", errors=customer.errors)
+            log.info("command.handled", surface="shortcut", outcome="unusable_member")
+            return
         replay = key_of("trigger", submission.trigger_id), key_of("view", submission.view.id)
         if not services.dedupe.here(*replay):
             # A submitted modal closes; the same submission again is a replay, and made its capture.
@@ -105,8 +120,8 @@ def register(bolt: AsyncApp, services: Services, tasks: BackgroundTasks) -> None
         await ack()
         request = CaptureRequest(
             action=form.action,
-            customer=form.customer,
-            customer_label=form.customer,
+            customer=customer[0],
+            customer_label=customer[1],
             note=form.note,
             requester_id=submission.user.id,
             team_id=submission.team_id,
@@ -166,33 +181,39 @@ async def _enrich(
 ) -> None:
     """Look up what the open modal lacks, within the budget, and update it once."""
     client = services.delivery.client
-    lookups: dict[str, Awaitable[str | None]] = {"permalink": _permalink(client, facts)}
-    for user_id, _label in facts.mentions:
-        lookups[f"mention:{user_id}"] = _email(client, user_id)
+    lookups: dict[str, Awaitable[object]] = {
+        "permalink": _permalink(client, facts),
+        "channel": check_channel(client, facts.channel_id, budget=LOOKUP_BUDGET_S),
+    }
+    for user_id in dict.fromkeys([*(user for user, _ in facts.mentions), *facts.named]):
+        lookups[f"member:{user_id}"] = _member(client, user_id)
     if facts.author_is_external and facts.author_id:
-        lookups["author"] = _email(client, facts.author_id)
+        lookups[f"member:{facts.author_id}"] = _member(client, facts.author_id)
     found = await _within_budget(lookups)
+    members = {key.removeprefix("member:"): value for key, value in found.items() if isinstance(value, _Member)}
 
     mentioned = [
         Candidate(email, f"on @{label}'s Slack profile" if label else "on a mentioned member's Slack profile")
         for user_id, label in facts.mentions
-        if (email := found.get(f"mention:{user_id}"))
+        if (email := _email_of(members, user_id))
     ]
-    author_email = found.get("author")
+    author_email = _email_of(members, facts.author_id) if facts.author_is_external else None
     author = [Candidate(author_email, "on the author's Slack profile (Slack Connect)")] if author_email else []
+    names = {user_id: member.name for user_id, member in members.items() if member.name}
+    permalink = found.get("permalink")
+    channel = found.get("channel")
     final = ModalPrefill(
         candidates=candidates_in_order([first.candidates, mentioned, author]),
-        note=build_note(facts.text, found.get("permalink")),
+        note=build_note(facts.text, permalink if isinstance(permalink, str) else None, names),
+        channel=channel if isinstance(channel, ChannelCheck) else None,
     )
     if final == first:
         return
     # Slack keeps what is in an input whose block_id is unchanged; a new id shows the new prefill.
-    first_email = first.candidates[0].email if first.candidates else None
-    final_email = final.candidates[0].email if final.candidates else None
     view = build_capture_modal(
         final,
         context=where,
-        customer_block=CUSTOMER if final_email == first_email else f"{CUSTOMER}_1",
+        customer_block=CUSTOMER if text_prefill(final) == text_prefill(first) else f"{CUSTOMER}_1",
         note_block=NOTE if final.note == first.note else f"{NOTE}_1",
         seal=_seal(services),
     )
@@ -207,7 +228,7 @@ async def _enrich(
         log.info("shortcut.modal_updated", candidates=len(final.candidates), lookups=len(found))
 
 
-async def _within_budget(lookups: Mapping[str, Awaitable[str | None]]) -> dict[str, str]:
+async def _within_budget(lookups: Mapping[str, Awaitable[object]]) -> dict[str, object]:
     """Run lookups together; keep what finished within ``LOOKUP_BUDGET_S``, cancel the rest."""
     running = {key: asyncio.ensure_future(lookup) for key, lookup in lookups.items()}
     _, late = await asyncio.wait(running.values(), timeout=LOOKUP_BUDGET_S)
@@ -215,7 +236,7 @@ async def _within_budget(lookups: Mapping[str, Awaitable[str | None]]) -> dict[s
         task.cancel()
     if late:
         log.info("shortcut.lookups_late", late=len(late))
-    found: dict[str, str] = {}
+    found: dict[str, object] = {}
     for key, task in running.items():
         if task in late or task.cancelled():
             continue
@@ -227,12 +248,32 @@ async def _within_budget(lookups: Mapping[str, Awaitable[str | None]]) -> dict[s
     return found
 
 
-async def _email(client: AsyncWebClient, user_id: str) -> str | None:
+@dataclass(frozen=True)
+class _Member:
+    """A member from ``users.info``: how to name them in the note, and their email as a customer (if usable)."""
+
+    name: str | None
+    email: str | None
+
+
+def _email_of(members: Mapping[str, _Member], user_id: str | None) -> str | None:
+    member = members.get(user_id or "")
+    return member.email if member is not None else None
+
+
+async def _member(client: AsyncWebClient, user_id: str) -> _Member | None:
     try:
-        return await lookup_email(client, user_id)
-    except TargetUserError:
-        log.info("shortcut.no_email", slack_user=user_id)
+        response = await client.users_info(user=user_id)
+    except SLACK_FAILURES as exc:
+        log.info("shortcut.member_lookup_failed", error=failure_name(exc))
         return None
+    user = response.get("user")
+    if not isinstance(user, Mapping):
+        return None
+    email = member_email(user)
+    if email is None:
+        log.info("shortcut.no_email", slack_user=user_id)
+    return _Member(name=member_name(user), email=email)
 
 
 async def _permalink(client: AsyncWebClient, facts: MessageFacts) -> str | None:

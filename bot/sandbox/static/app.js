@@ -24,6 +24,7 @@ async function poll() {
       continue;
     }
     showOffline(false);
+    if (ui.loadedAt === null) ui.loadedAt = state.now;
     after = state.version;
     ui.state = state;
     try {
@@ -85,7 +86,7 @@ function renderChannel(state) {
     list.replaceChildren();
     const items = [];
     for (const message of state.messages) {
-      if (message.channel !== conversation.id) continue;
+      if (message.channel !== conversation.id || !shown(message)) continue;
       if (message.thread_ts && message.thread_ts !== message.ts) continue;
       items.push({ ts: message.ts, node: () => messageNode(state, message, { openThread }) });
     }
@@ -95,10 +96,15 @@ function renderChannel(state) {
     for (const item of items) list.append(item.node());
   }, { toBottom });
   const composer = document.getElementById("composer-input");
-  composer.disabled = conversation.id !== "C_SUPPORT";
+  composer.disabled = conversation.id !== state.support;
   composer.placeholder = composer.disabled
     ? "The sandbox only lets you write in #support"
     : "Message #support — try /bugpilot screenshot alice@acme.com";
+}
+
+/** Ephemeral messages live only in the page that received them: gone after a reload, as in Slack. */
+function shown(message) {
+  return !message.ephemeral || Number(message.ts) >= ui.loadedAt;
 }
 
 function openThread(ts) {
@@ -124,7 +130,7 @@ function renderThread(state) {
     const replies = state.messages.filter((m) => m.thread_ts === root.ts && m.ts !== root.ts);
     const count = replies.filter((m) => !m.ephemeral).length;
     list.append(h("div", { class: "thread-count", text: `${count} ${count === 1 ? "reply" : "replies"}` }));
-    for (const reply of replies) list.append(messageNode(state, reply, { inThread: true, openThread }));
+    for (const reply of replies.filter(shown)) list.append(messageNode(state, reply, { inThread: true, openThread }));
     for (const notice of state.notices.filter((n) => n.thread_ts === root.ts)) list.append(noticeNode(notice));
   }, { toBottom });
 }
@@ -193,6 +199,9 @@ function wireControls() {
   );
   document.getElementById("support-shared").addEventListener("change", (event) =>
     api("slack", { support_shared: event.target.checked }),
+  );
+  document.getElementById("guest-email-visible").addEventListener("change", (event) =>
+    api("slack", { guest_email_visible: event.target.checked }),
   );
   document.getElementById("add-customer").addEventListener("submit", (event) => {
     event.preventDefault();

@@ -77,7 +77,7 @@ export function messageNode(state, message, { inThread = false, openThread } = {
     {
       class: `message${message.ephemeral ? " ephemeral" : ""}${isBot ? " bot" : ""}${updated ? " updated" : ""}`,
       id: `msg-${message.ts.replace(".", "")}`,
-      dataset: { ts: message.ts, user: message.user },
+      dataset: { ts: message.ts, user: message.user, avatar: (state.avatars || {})[message.user] || "" },
     },
     h("div", { class: `avatar${isBot ? " bot" : ""}`, "aria-hidden": "true", text: isBot ? "🐞" : initials(user.real_name || user.name) }),
     h(

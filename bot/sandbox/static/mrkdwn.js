@@ -196,12 +196,13 @@ function renderToken(inner, ctx) {
     return h("span", { class: "mention", dataset: { user: target.slice(1) }, text: `@${decodeEntities(name)}` });
   }
   if (target.startsWith("#")) {
-    const name = label || (target.slice(1) === "C_SUPPORT" ? "support" : target.slice(1));
+    const known = (ctx.conversations || []).find((c) => c.id === target.slice(1) && c.name);
+    const name = label || (known ? known.name : target.slice(1));
     return h("span", { class: "mention channel-ref", text: `#${decodeEntities(name)}` });
   }
   if (target.startsWith("!")) {
     const name = target.slice(1);
-    if (name.startsWith("date^")) return document.createTextNode(decodeEntities(label));
+    if (name.startsWith("date^")) return dateNode(name, label);
     if (name.startsWith("subteam^")) {
       return h("span", { class: "mention", text: decodeEntities(label || `@${name.slice(8)}`) });
     }
@@ -211,4 +212,62 @@ function renderToken(inner, ctx) {
   const shown = decodeEntities(label || target.replace(/^mailto:/, ""));
   if (safeUrl(url)) return h("a", { class: "md-link", href: url, text: shown });
   return document.createTextNode(`<${decodeEntities(inner)}>`);
+}
+
+// --- <!date^seconds^format^link|fallback>, in the reader's time zone ------------------------------
+
+function ordinal(day) {
+  const tens = day % 100;
+  if (tens >= 11 && tens <= 13) return `${day}th`;
+  return `${day}${{ 1: "st", 2: "nd", 3: "rd" }[day % 10] || "th"}`;
+}
+
+function dayWord(when) {
+  const start = (d) => new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime();
+  const days = Math.round((start(when) - start(new Date())) / 86_400_000);
+  return { 0: "today", 1: "tomorrow", "-1": "yesterday" }[days] || null;
+}
+
+function ago(when) {
+  const seconds = Math.round((when.getTime() - Date.now()) / 1000);
+  const units = [["year", 31_536_000], ["month", 2_592_000], ["day", 86_400], ["hour", 3600], ["minute", 60], ["second", 1]];
+  const [unit, size] = units.find(([, size]) => Math.abs(seconds) >= size) || ["second", 1];
+  return new Intl.RelativeTimeFormat("en", { numeric: "auto" }).format(Math.round(seconds / size), unit);
+}
+
+/** Slack's date tokens ({date_num}, {date_short}, {date_long}, {date}, …_pretty, {time}, {time_secs}, {ago}). */
+export function formatSlackDate(seconds, format) {
+  const when = new Date(seconds * 1000);
+  const fmt = (options) => new Intl.DateTimeFormat("en-US", options).format(when);
+  const month = fmt({ month: "long" });
+  const long = `${fmt({ weekday: "long" })}, ${month} ${ordinal(when.getDate())}, ${when.getFullYear()}`;
+  const plain = `${month} ${ordinal(when.getDate())}, ${when.getFullYear()}`;
+  const short = fmt({ month: "short", day: "numeric", year: "numeric" });
+  const pad = (n) => String(n).padStart(2, "0");
+  const tokens = {
+    date_num: `${when.getFullYear()}-${pad(when.getMonth() + 1)}-${pad(when.getDate())}`,
+    date_slash: `${pad(when.getMonth() + 1)}/${pad(when.getDate())}/${when.getFullYear()}`,
+    date_long: long,
+    date_long_full: long,
+    date_long_pretty: dayWord(when) || long,
+    date: plain,
+    date_pretty: dayWord(when) || plain,
+    date_short: short,
+    date_short_pretty: dayWord(when) || short,
+    time: fmt({ hour: "numeric", minute: "2-digit" }),
+    time_secs: fmt({ hour: "numeric", minute: "2-digit", second: "2-digit" }),
+    ago: ago(when),
+  };
+  return format.replace(/\{(\w+)\}/g, (token, name) => (name in tokens ? tokens[name] : token));
+}
+
+function dateNode(name, label) {
+  const [, seconds, format, link] = name.split("^");
+  const value = Number(seconds);
+  if (!Number.isFinite(value) || !format) return document.createTextNode(decodeEntities(label));
+  const text = formatSlackDate(value, decodeEntities(format));
+  const url = link ? decodeEntities(link) : "";
+  const when = new Date(value * 1000).toISOString();
+  if (url && safeUrl(url)) return h("a", { class: "md-link slack-date", href: url, title: when, text });
+  return h("time", { class: "slack-date", datetime: when, title: when, text });
 }

@@ -2,7 +2,7 @@
 
 export const ui = {
   state: null,
-  conversation: "C_SUPPORT",
+  conversation: "", // the first conversation (#support) until you pick another
   thread: null,
   shownView: "",
   // What was entered in each open view, by view ID, kept across the bot's updates of it.
@@ -15,6 +15,10 @@ export const ui = {
   // Per conversation, the newest message you have had open (null until the first state arrives).
   readUpTo: null,
   drawn: {},
+  // Wire-panel lines opened to show their request, kept open across redraws.
+  openWire: new Set(),
+  // Ephemeral messages are gone after a reload, as in Slack: those older than this page aren't shown.
+  loadedAt: null,
 };
 
 /** POST to the sandbox's JSON API; never throws (an unreachable server shows the offline line). */

@@ -80,22 +80,35 @@ export function renderSidebar(state, onSwitch, unread = []) {
   document.getElementById("bot-can-post").checked = state.slack.bot_can_post;
   document.getElementById("duplicate-events").checked = state.slack.duplicate_events;
   document.getElementById("support-shared").checked = state.slack.support_shared;
+  document.getElementById("guest-email-visible").checked = state.slack.guest_email_visible;
 }
 
-/** The last lines of what went over the wire. */
+/** The last lines of what went over the wire: when, who to whom, what; a click shows the whole request. */
 export function renderActivity(state) {
   const log = document.getElementById("activity");
   keepScroll(log, () => {
     log.replaceChildren(
-      ...state.activity.slice(-60).map((line) =>
-        h(
-          "li",
-          { class: line.ok ? "" : "failed" },
-          h("span", { class: "route", text: line.route }),
-          " ",
-          h("span", { text: line.text }),
-        ),
-      ),
+      ...state.activity.slice(-60).map((line) => {
+        const key = `${line.at}|${line.text}`;
+        const time = new Date(line.at * 1000);
+        const stamp = h("time", {
+          class: "at",
+          datetime: time.toISOString(),
+          text: time.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" }),
+        });
+        const summary = [stamp, " ", h("span", { class: "route", text: line.route }), " ", h("span", { text: line.text })];
+        if (!line.body) return h("li", { class: line.ok ? "" : "failed" }, ...summary);
+        const details = h(
+          "details",
+          {
+            open: ui.openWire.has(key),
+            ontoggle: (event) => (event.target.open ? ui.openWire.add(key) : ui.openWire.delete(key)),
+          },
+          h("summary", { title: "Show the whole request and Slack's answer" }, ...summary),
+          h("pre", { class: "wire-body", text: line.body }),
+        );
+        return h("li", { class: line.ok ? "" : "failed" }, details);
+      }),
     );
   });
 }

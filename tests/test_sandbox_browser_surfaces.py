@@ -63,33 +63,33 @@ async def test_home_tab_shows_your_captures_and_new_capture_opens_the_modal(page
     await expect(home).to_be_hidden()
 
 
-async def test_global_shortcut_from_the_composer_opens_the_modal_and_the_outcome_goes_to_a_direct_message(
+async def test_global_shortcut_from_the_composer_opens_the_modal_and_the_outcome_goes_where_you_chose(
     page: Page, driver: Driver
 ):
-    """⚡ → the global shortcut → the capture modal with Where the outcome goes; none chosen → the bot's DM."""
+    """⚡ → the global shortcut → the capture modal; #support chosen → the request there, the outcome in its thread."""
     driver.sandbox.bugpilot.report_delays["upload-session"] = HELD_S
     name = _global_shortcut_name()
     await page.get_by_role("button", name="Shortcuts").click()
     await expect(page.get_by_role("menu").get_by_role("menuitem", name=name)).to_be_visible()
     await page.get_by_role("menu").get_by_role("menuitem", name=name).click()
     dialog = page.get_by_role("dialog", name=MODAL_TITLE)
-    await expect(dialog.get_by_text("Where the outcome goes")).to_be_visible()
     await dialog.get_by_label("Customer (email or user ID)").fill("alice@acme.com")
     await dialog.get_by_role("radio", name=re.compile("Session", re.IGNORECASE)).check()
+    await expect(dialog.get_by_label("Where the outcome goes")).to_be_visible()
     await screenshot(page, "sandbox-global-shortcut.png")
+    await dialog.get_by_label("Where the outcome goes").select_option(label="#support")
     await dialog.get_by_role("button", name="Capture").click()
     await expect(dialog).to_have_count(0)
 
-    dm = page.locator("#conversations").get_by_role("button", name=re.compile("^Bugpilot"))
-    await dm.click()
-    await expect(page.locator("#channel-title")).to_have_text("Bugpilot")
-    await expect(page.locator("#messages .message", has_text="alice@acme.com").first).to_be_visible()
+    thread = await open_thread(page, "alice@acme.com")
+    await expect(thread.locator(".message", has_text="Session replay requested")).to_be_visible()
     await no_raw_markup(page)
 
     # The sidebar lists the same shortcut.
     await page.locator("#global-shortcuts").get_by_role("menuitem", name=name).click()
     await expect(dialog).to_be_visible()
     await dialog.get_by_role("button", name="Cancel").click()
+    await expect(dialog).to_have_count(0)
 
 
 async def test_workflow_step_completes_with_the_report_link_or_fails_with_a_plain_reason(page: Page, driver: Driver):

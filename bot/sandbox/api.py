@@ -8,6 +8,7 @@ an error line when the app did not answer.
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
@@ -35,6 +36,7 @@ class InteractionApi:
         commands: list[SlashCommand],
         shortcuts: list[dict[str, str]],
         bot_events: frozenset[str],
+        posted: Callable[[dict[str, Any]], Awaitable[None]] | None = None,
     ) -> None:
         self.workspace = workspace
         self._sender = sender
@@ -42,6 +44,7 @@ class InteractionApi:
         self._commands = {command.command: command for command in commands}
         self._shortcuts = {shortcut["callback_id"]: shortcut for shortcut in shortcuts}
         self._bot_events = bot_events
+        self._posted = posted
 
     def routes(self) -> list[web.RouteDef]:
         """The routes, to mount under ``/sandbox/api``."""
@@ -76,6 +79,8 @@ class InteractionApi:
             message = ws.post(SUPPORT, ME, wire, thread_ts=data.get("thread_ts") or None)
         except SlackError as exc:
             return _answer(400, exc.code)
+        if self._posted is not None:
+            await self._posted(message)  # link_shared for links on the app's unfurl domains
         if f"<@{BOT_USER}>" not in wire or "app_mention" not in self._bot_events:
             return _answer(200, "posted")
         if not ws.bot_can_post:

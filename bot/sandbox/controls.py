@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any, Final
 
@@ -52,6 +53,7 @@ class Controls:
         commands: list[SlashCommand],
         shortcuts: list[dict[str, str]],
         bot_timeout: float,
+        more: Callable[[], dict[str, Any]] | None = None,
     ) -> None:
         self.workspace = workspace
         self.bugpilot = bugpilot
@@ -59,6 +61,7 @@ class Controls:
         self._commands = commands
         self._shortcuts = shortcuts
         self._bot_timeout = bot_timeout
+        self._more = more or dict
 
     def routes(self) -> list[web.RouteDef]:
         """The routes, to mount under ``/sandbox/api``."""
@@ -111,6 +114,7 @@ class Controls:
             "shortcuts": self._shortcuts,
             "activity": [asdict(line) for line in ws.activity],
             "calls": ws.calls,
+            **self._more(),
         }
 
     async def state(self, request: web.Request) -> web.Response:

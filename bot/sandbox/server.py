@@ -14,8 +14,6 @@ nothing leaves the machine.
 
 from __future__ import annotations
 
-import html
-import json
 import secrets
 import shutil
 import socket
@@ -24,7 +22,6 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from aiohttp import web
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
@@ -34,8 +31,13 @@ from bot.manifest import bot_scopes, manifest_events, message_shortcuts, slash_c
 from bot.sandbox.api import InteractionApi
 from bot.sandbox.bugpilot import SimulatedBugpilot
 from bot.sandbox.controls import Controls
+from bot.sandbox.dashboard import Reports
+from bot.sandbox.features import app_features
+from bot.sandbox.people import ME
 from bot.sandbox.sender import SlackSender
 from bot.sandbox.slack import SimulatedSlack
+from bot.sandbox.surface_api import SurfaceApi
+from bot.sandbox.surfaces import Surfaces
 from bot.sandbox.workspace import Workspace
 from bot.settings import Settings
 
@@ -133,12 +135,19 @@ def build_sandbox(
         dash_url=f"{base}/sandbox/bugpilot",
         hang_seconds=BUGPILOT_TIMEOUT + 2,
     )
-    slack = SimulatedSlack(
-        workspace, token=settings.slack_bot_token.get_secret_value(), scopes=bot_scopes(), public_url=base
-    )
     sender = SlackSender(
         events_url=f"{base}/slack/events",
         signing_secret=settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else "",
+    )
+    surfaces = Surfaces(workspace, app_features())
+    surface_api = SurfaceApi(surfaces, sender, dash_url=sim.dash_url)
+    slack = SimulatedSlack(
+        workspace,
+        token=settings.slack_bot_token.get_secret_value(),
+        scopes=bot_scopes(),
+        public_url=base,
+        extra_methods=surfaces.methods(),
+        extra_token=surfaces.authorizes,
     )
     commands = slash_commands()
     shortcuts = message_shortcuts() if shortcuts is None else shortcuts
@@ -149,11 +158,18 @@ def build_sandbox(
         commands=commands,
         shortcuts=shortcuts,
         bot_events=manifest_events(),
+        posted=surface_api.links_posted,
     )
     controls = Controls(
-        workspace, sim, customers=list(CUSTOMERS), commands=commands, shortcuts=shortcuts, bot_timeout=BUGPILOT_TIMEOUT
+        workspace,
+        sim,
+        customers=list(CUSTOMERS),
+        commands=commands,
+        shortcuts=shortcuts,
+        bot_timeout=BUGPILOT_TIMEOUT,
+        more=lambda: surfaces.snapshot(ME),
     )
-    reports = _Reports(workspace, sim)
+    reports = Reports(workspace, sim)
 
     upstreams = web.Application()
     upstreams.add_subapp("/slack/", _subapp(slack.routes()))
@@ -177,7 +193,7 @@ def build_sandbox(
     app.router.add_get("/archives/{channel}/{message}", _page)
     app.router.add_static("/sandbox/static/", STATIC)
     app.add_subapp("/sandbox/bugpilot/", _subapp([web.get("/report/{report}", reports.report)]))
-    app.add_subapp("/sandbox/api/", _subapp([*interactions.routes(), *controls.routes()]))
+    app.add_subapp("/sandbox/api/", _subapp([*interactions.routes(), *controls.routes(), *surface_api.routes()]))
     return Sandbox(
         app=app,
         sock=sock,
@@ -242,75 +258,3 @@ async def _wake(workspace: Workspace) -> None:
 
 async def _page(_request: web.Request) -> web.FileResponse:
     return web.FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-store"})
-
-
-class _Reports:
-    """Bugpilot's API, logged on the page, and a stand-in for the dashboard's report pages."""
-
-    def __init__(self, workspace: Workspace, sim: SimulatedBugpilot) -> None:
-        self._workspace = workspace
-        self._sim = sim
-
-    async def action(self, request: web.Request) -> web.StreamResponse:
-        """``POST /action``: the simulated API's answer, with both directions in the activity log."""
-        raw = await request.read()
-        try:
-            body = json.loads(raw)
-        except ValueError:
-            body = {}
-        body = body if isinstance(body, dict) else {}
-        asked = f"{body.get('action')} for {body.get('userId')}"
-        self._workspace.note("bot → Bugpilot", f"POST /action {asked}")
-        response = await self._sim.handle_action(request)
-        self._note_answer(response, asked)
-        return response
-
-    async def look(self, request: web.Request) -> web.StreamResponse:
-        """``GET /session-info/…``: the bot looking for a report (logged), or a person's browser."""
-        session = self._sim.sessions.get(request.match_info["token"])
-        request_body = session.request if session is not None else {}
-        asked = f"report of {request_body.get('action')} for {request_body.get('userId')}"
-        self._workspace.note("bot → Bugpilot", f"GET /session-info {asked}")
-        try:
-            response = await self._sim.handle_session_info(request)
-        except web.HTTPFound as redirect:
-            self._workspace.note("Bugpilot → browser", f"HTTP {redirect.status} to the report ({asked})", ok=True)
-            raise
-        self._note_answer(response, asked)
-        return response
-
-    def _note_answer(self, response: web.StreamResponse, asked: str) -> None:
-        answer = _json_body(response)
-        code = str(answer.get("error") or ("OK" if answer.get("ok") else ""))
-        self._workspace.note(
-            "Bugpilot → bot", f"HTTP {response.status} {code} ({asked})".replace("  ", " "), ok=response.status == 200
-        )
-
-    async def report(self, request: web.Request) -> web.Response:
-        """The dashboard page a ``reportUrl`` opens: what was asked, of whom, with which note."""
-        session = self._sim.report(request.match_info["report"])
-        if session is None:
-            raise web.HTTPNotFound(text="No such report in this sandbox.")
-        report = session.request
-        rows = "".join(
-            f"<tr><th>{html.escape(label)}</th><td>{html.escape(str(report.get(key) or '—'))}</td></tr>"
-            for label, key in (("Action", "action"), ("Customer", "userId"), ("Note", "userProvidedDescription"))
-        )
-        page = (
-            "<!doctype html><meta charset=utf-8><title>Bugpilot report (sandbox)</title>"
-            "<link rel=stylesheet href=/sandbox/static/sandbox.css>"
-            "<main class=report><h1>Bugpilot report</h1>"
-            "<p>In the sandbox nothing is captured: this page stands in for the report Bugpilot would show.</p>"
-            f"<table>{rows}</table></main>"
-        )
-        return web.Response(text=page, content_type="text/html")
-
-
-def _json_body(response: web.StreamResponse) -> dict[str, Any]:
-    if not isinstance(response, web.Response) or not isinstance(response.body, bytes):
-        return {}
-    try:
-        data = json.loads(response.body)
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}

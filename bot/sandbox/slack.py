@@ -37,6 +37,8 @@ class SimulatedSlack:
         scopes: frozenset[str],
         public_url: str,
         app_token: str | None = None,
+        extra_methods: dict[str, Method] | None = None,
+        extra_token: Callable[[str, str], bool] | None = None,
     ) -> None:
         self.workspace = workspace
         self._token = token
@@ -61,6 +63,9 @@ class SimulatedSlack:
             "views.push": self._views_push,
             "views.update": self._views_update,
         }
+        # The Home tab, workflow steps and unfurls (bot/sandbox/surfaces.py), and their step tokens.
+        self._methods.update(extra_methods or {})
+        self._extra_token = extra_token or (lambda _method, _token: False)
 
     def routes(self) -> list[web.RouteDef]:
         """The routes: Web API methods and response URLs."""
@@ -84,7 +89,9 @@ class SimulatedSlack:
         handler = self._methods.get(method)
         if handler is None:
             answer: dict[str, Any] = {"ok": False, "error": "unknown_method"}
-        elif token != (self._app_token if method == "apps.connections.open" else self._token):
+        elif token != (self._app_token if method == "apps.connections.open" else self._token) and not self._extra_token(
+            method, token
+        ):
             answer = {"ok": False, "error": "invalid_auth"}
         elif (refused := missing_scope(method, self._scopes)) is not None:
             answer = refused

@@ -6,6 +6,7 @@ import { renderModal } from "./modal.js";
 import { h } from "./mrkdwn.js";
 import { api, keepScroll, showOffline, ui } from "./shared.js";
 import { renderActivity, renderSidebar } from "./sidebar.js";
+import { renderSurfaces, wireSurfaces } from "./surfaces.js";
 
 // --- polling ------------------------------------------------------------------------------------
 
@@ -66,6 +67,7 @@ function render() {
   redraw("thread", [ui.thread, state.messages.filter((m) => m.thread_ts === ui.thread), state.notices], () =>
     renderThread(state),
   );
+  renderSurfaces(state, ctxFor);
   renderModal(state, ctxFor);
   redraw("activity", state.activity.slice(-60), () => renderActivity(state));
   document.body.dataset.version = String(state.version);
@@ -218,4 +220,5 @@ function wireControls() {
 }
 
 wireControls();
+wireSurfaces(ctxFor, render);
 poll();

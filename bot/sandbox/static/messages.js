@@ -4,6 +4,7 @@ import { renderBlocks } from "./blocks.js";
 import { confirmDialog } from "./modal.js";
 import { h, renderMrkdwn } from "./mrkdwn.js";
 import { api, ui } from "./shared.js";
+import { unfurlNodes } from "./surfaces.js";
 
 /** What drawing blocks needs: people, conversations, confirm dialogs, and where clicks in `container` go. */
 export function ctxFor(state, container) {
@@ -90,7 +91,7 @@ export function messageNode(state, message, { inThread = false, openThread } = {
         external ? h("span", { class: "badge external", text: "external" }) : null,
         h("span", { class: "time", text: timeOf(message.ts) }),
       ),
-      h("div", { class: "content" }, content),
+      h("div", { class: "content" }, content, unfurlNodes(message, context)),
       message.ephemeral
         ? h(
             "div",

@@ -42,7 +42,7 @@ format: $(STAMP)
 
 # The README's screenshots of the sandbox page, taken by the browser test.
 screenshots: $(STAMP)
-	SANDBOX_SCREENSHOTS=docs $(BIN)/pytest tests/test_sandbox_browser.py -q
+	SANDBOX_SCREENSHOTS=docs $(BIN)/pytest tests/test_sandbox_browser.py tests/test_sandbox_browser_surfaces.py -q
 
 $(BENCH_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt --group bench

@@ -200,11 +200,12 @@ async def test_failing_users_info_still_opens_and_updates(bot: Bot):
 
 
 async def test_failed_views_open_is_explained_privately(bot: Bot):
-    """An expired trigger: the user hears about it through the shortcut's response_url."""
+    """An expired trigger: the user hears about it in plain words through the shortcut's response_url."""
     bot.slack.method_errors["views.open"] = "trigger_expired"
     await bot.interact(message_shortcut_payload(customer_message("hi"), response_url=bot.response_url("shortcut")))
     reply = await bot.slack.next_call("respond")
-    assert "trigger_expired" in reply.args["text"]
+    assert "didn't open the Bugpilot form" in reply.args["text"]
+    assert "trigger_expired" not in reply.args["text"]
     assert reply.args["response_type"] == "ephemeral"
 
 

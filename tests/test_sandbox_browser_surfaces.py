@@ -149,3 +149,19 @@ async def test_a_posted_report_link_unfurls_into_a_card_under_the_message(page: 
     await page.get_by_role("button", name="Bugpilot app").click()
     home = page.get_by_role("region", name="Bugpilot Home")
     await expect(home.get_by_role("button", name="Open report").first).to_have_attribute("href", url)
+
+
+async def test_global_shortcut_with_no_conversation_chosen_sends_the_outcome_as_a_direct_message(
+    page: Page, driver: Driver
+):
+    """Where the outcome goes left empty: the request and its outcome come in the bot's direct messages."""
+    driver.sandbox.bugpilot.report_delays["upload-screenshot"] = HELD_S
+    await page.locator("#global-shortcuts").get_by_role("menuitem", name=_global_shortcut_name()).click()
+    dialog = page.get_by_role("dialog", name=MODAL_TITLE)
+    await dialog.get_by_label("Customer (email or user ID)").fill("alice@acme.com")
+    await dialog.get_by_role("button", name="Capture").click()
+    await expect(dialog).to_have_count(0)
+    await page.locator("#conversations").get_by_role("button", name=re.compile("^Bugpilot")).click()
+    await expect(page.locator("#channel-title")).to_have_text("Bugpilot")
+    await expect(page.locator("#messages .message", has_text="alice@acme.com").first).to_be_visible()
+    await no_raw_markup(page)

@@ -13,7 +13,7 @@ import pytest
 from aiohttp.test_utils import TestServer
 from structlog.testing import capture_logs
 
-from bot.access import DEFAULT_CONTACT, AccessPolicy, UsergroupMembers, access_middleware
+from bot.access import CAPTURE_REFUSAL, DEFAULT_CONTACT, AccessPolicy, UsergroupMembers, access_middleware
 from bot.capture import CaptureRequest
 from bot.commands import Action
 from bot.delivery import Delivery, slack_client, slack_session
@@ -497,3 +497,99 @@ async def test_a_refused_click_without_a_response_url_is_told_ephemerally_outsid
     ephemeral = await gate.slack.next_call("chat.postEphemeral")
     assert (ephemeral.args["channel"], ephemeral.args["user"]) == (SUPPORT, INTRUDER)
     assert "thread_ts" not in ephemeral.args
+
+
+@pytest.mark.parametrize(("user", "refusal"), [(AGENT, None), (INTRUDER, NOT_LISTED)])
+async def test_the_home_tab_always_opens_and_carries_whether_its_person_may_capture(
+    gate: Gate, user: str, refusal: str | None
+):
+    """app_home_opened passes for everyone, even from a DM outside the channel list; the answer rides in the context."""
+    middleware = gate.middleware(AccessPolicy(users=frozenset({AGENT}), channels=frozenset({SUPPORT})))
+    context = _context(user, "D0HOME")
+    body = {"type": "event_callback", "event": {"type": "app_home_opened", "tab": "home"}}
+    acks, _ = await _run(middleware, body, context)
+    assert (acks.passed, acks.acked) == (1, [])
+    assert context[CAPTURE_REFUSAL] == refusal
+
+
+async def test_a_refused_link_paste_is_audited_and_answered_with_nothing(gate: Gate):
+    """link_shared from a person the lists leave out: no listener runs, no reply is sent, one audit line."""
+    middleware = gate.middleware(AccessPolicy(users=frozenset({AGENT})))
+    body = {"type": "event_callback", "event": {"type": "link_shared"}}
+    with capture_logs() as logs:
+        acks, result = await _run(middleware, body, _context(INTRUDER))
+        await gate.settle()
+    assert (acks.passed, result.status) == (0, 200)
+    assert [line["kind"] for line in logs if line["event"] == "audit.refused"] == ["event:link_shared"]
+    assert gate.slack.calls == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"type": "shortcut", "trigger_id": "t.2"},
+        {"type": "block_actions", "actions": [{"action_id": "home_new_capture"}], "trigger_id": "t.3"},
+    ],
+)
+async def test_what_opens_the_modal_from_nowhere_is_not_channel_checked(gate: Gate, body: dict[str, Any]):
+    """The global shortcut and New capture have no channel: they pass the channel list (the modal checks its pick)."""
+    middleware = gate.middleware(AccessPolicy(channels=frozenset({SUPPORT})))
+    acks, _ = await _run(middleware, body, _context(AGENT, None))
+    assert acks.passed == 1
+
+
+async def test_a_click_from_an_unlisted_channel_is_still_refused(gate: Gate):
+    """A click that does say its channel is checked against the list like anything else."""
+    middleware = gate.middleware(AccessPolicy(channels=frozenset({SUPPORT})))
+    body = {"type": "block_actions", "actions": [{"action_id": "home_new_capture"}], "channel": {"id": "C0RANDOM"}}
+    acks, _ = await _run(middleware, body, _context(AGENT, "C0RANDOM"))
+    assert acks.passed == 0
+
+
+@dataclass
+class Failed:
+    """Bolt's ``fail`` for a step run: what it was called with."""
+
+    errors: list[str] = field(default_factory=list)
+
+    async def __call__(self, error: str) -> None:
+        self.errors.append(error)
+
+
+@pytest.mark.parametrize(
+    ("user", "policy", "reason"),
+    [
+        (None, AccessPolicy(users=frozenset({AGENT})), "Slack didn't say who started"),
+        (INTRUDER, AccessPolicy(users=frozenset({AGENT})), NOT_LISTED),
+        (AGENT, AccessPolicy(channels=frozenset({SUPPORT})), "captures only from"),
+    ],
+)
+async def test_a_refused_step_run_is_failed_in_plain_words(
+    gate: Gate, user: str | None, policy: AccessPolicy, reason: str
+):
+    """function_executed refused: the run fails through Bolt's ``fail`` with the reason as plain text, audited."""
+    failed = Failed()
+    body = {"type": "event_callback", "event": {"type": "function_executed"}}
+    with capture_logs() as logs:
+        acks = Acks()
+        result = await gate.middleware(policy)(
+            body=body, context=_context(user, None), ack=acks.ack, next=acks.next, fail=failed
+        )
+        await gate.settle()
+    assert (acks.passed, result.status) == (0, 200)
+    (error,) = failed.errors
+    assert error.startswith("You can't capture with Bugpilot here: ")
+    assert reason in error
+    assert "<" not in error
+    assert [line["kind"] for line in logs if line["event"] == "audit.refused"] == ["event:function_executed"]
+
+
+async def test_a_listed_step_run_goes_through(gate: Gate):
+    """A step started by a listed person (when Slack names one) runs its listener."""
+    failed = Failed()
+    body = {"type": "event_callback", "event": {"type": "function_executed"}}
+    acks = Acks()
+    await gate.middleware(AccessPolicy(users=frozenset({AGENT})))(
+        body=body, context=_context(AGENT, None), ack=acks.ack, next=acks.next, fail=failed
+    )
+    assert (acks.passed, failed.errors) == (1, [])

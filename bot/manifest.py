@@ -10,6 +10,7 @@ and the sandbox check against.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib.resources import files
 from typing import Any
@@ -67,6 +68,7 @@ class StepParameter:
     title: str
     required: bool
     hint: str = ""
+    description: str = ""
 
 
 @dataclass(frozen=True)
@@ -188,29 +190,46 @@ def unfurl_domains() -> frozenset[str]:
 
 
 def step_functions() -> list[StepFunction]:
-    """The workflow steps the manifest declares, inputs and outputs in the manifest's order."""
-    return [
+    """The workflow steps the shipped manifest declares, inputs and outputs in the manifest's order."""
+    return list(steps_of(_parsed()))
+
+
+def steps_of(manifest: Mapping[str, Any]) -> tuple[StepFunction, ...]:
+    """The workflow steps a parsed manifest declares under ``functions``."""
+    return tuple(
         StepFunction(
             callback_id=str(callback_id),
-            title=str(entry["title"]),
+            title=str(entry.get("title", callback_id)),
             description=str(entry.get("description", "")),
             inputs=_parameters(entry.get("input_parameters") or {}),
             outputs=_parameters(entry.get("output_parameters") or {}),
         )
-        for callback_id, entry in (_parsed().get("functions") or {}).items()
-    ]
+        for callback_id, entry in (manifest.get("functions") or {}).items()
+    )
 
 
-def _parameters(declared: dict[str, dict[str, Any]]) -> tuple[StepParameter, ...]:
+def _parameters(declared: Mapping[str, Any]) -> tuple[StepParameter, ...]:
+    """Parameters in order, from either of the manifest's forms.
+
+    A map of name to parameter (``is_required`` on each, as Slack's manifest schema has it), or a
+    JSON-schema-like ``properties`` with a ``required`` list.
+    """
+    specs: dict[str, Mapping[str, Any]]
+    if "properties" in declared:
+        required = set(declared.get("required") or [])
+        specs = {name: {**spec, "is_required": name in required} for name, spec in declared["properties"].items()}
+    else:
+        specs = {name: spec for name, spec in declared.items() if isinstance(spec, Mapping)}
     return tuple(
         StepParameter(
-            name=str(name),
-            type=str(entry["type"]),
-            title=str(entry.get("title", name)),
-            required=bool(entry.get("is_required", False)),
-            hint=str(entry.get("hint", "")),
+            name=str(spec.get("name", name)),
+            type=str(spec.get("type", "string")),
+            title=str(spec.get("title", name)),
+            required=bool(spec.get("is_required", False)),
+            hint=str(spec.get("hint", "")),
+            description=str(spec.get("description", "")),
         )
-        for name, entry in declared.items()
+        for name, spec in specs.items()
     )
 
 

@@ -10,7 +10,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import BOLT
-from bot.sandbox.features import AppFeatures, app_features, on_domains
+from bot.sandbox.features import AppFeatures, app_features, as_function, on_domains
 from bot.sandbox.people import ME, SUPPORT
 from bot.sandbox.surface_payloads import links_in
 from bot.sandbox.surfaces import Surfaces
@@ -70,8 +70,8 @@ def test_app_features_are_what_the_manifest_declares():
     assert [s["callback_id"] for s in features.global_shortcuts] == ["cap_global"]
     step = features.step("cap_step")
     assert step is not None
-    assert [(p.name, p.is_required) for p in step.inputs] == [("customer", True), ("note", False)]
-    assert step.as_function(function_id="Fn1", app_id="A1")["output_parameters"][1]["name"] == "outcome"
+    assert [(p.name, p.required) for p in step.inputs] == [("customer", True), ("note", False)]
+    assert as_function(step, function_id="Fn1", app_id="A1")["output_parameters"][1]["name"] == "outcome"
     assert features.unfurl_domains == ("dash.bugpilot.io",)
     assert features.bot_events == frozenset({"app_home_opened", "link_shared"})
     assert app_features("features: {}") == AppFeatures()
@@ -238,11 +238,11 @@ functions:
 """
     step = app_features(manifest).step("cap_step")
     assert step is not None
-    assert [(p.name, p.title, p.is_required) for p in step.inputs] == [
+    assert [(p.name, p.title, p.required) for p in step.inputs] == [
         ("customer", "Customer", True),
         ("note", "Note", False),
     ]
-    assert [p.name for p in step.outputs if p.is_required] == ["outcome"]
+    assert [p.name for p in step.outputs if p.required] == ["outcome"]
 
 
 async def test_events_of_these_surfaces_are_delivered_again_when_the_sandbox_says_so(driver: Driver):

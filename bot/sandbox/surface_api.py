@@ -15,7 +15,7 @@ from aiohttp import web
 from bot.sandbox import payloads, surface_payloads
 from bot.sandbox.api import read_json
 from bot.sandbox.blockids import find_element
-from bot.sandbox.features import on_domains
+from bot.sandbox.features import as_function, on_domains
 from bot.sandbox.people import APP_ID, ME
 from bot.sandbox.sender import Answer, SlackSender
 from bot.sandbox.surfaces import Surfaces
@@ -99,13 +99,13 @@ class SurfaceApi:
         inputs = {
             p.name: str((given or {}).get(p.name) or "").strip() if isinstance(given, dict) else "" for p in step.inputs
         }
-        if any(p.is_required and not inputs[p.name] for p in step.inputs):
+        if any(p.required and not inputs[p.name] for p in step.inputs):
             # Workflow Builder does not start a run without its required inputs.
             return _answer(400, "missing_inputs")
         inputs = {name: value for name, value in inputs.items() if value}
         run = self.surfaces.start_run(step, inputs)
         event = surface_payloads.function_executed_event(
-            function=step.as_function(function_id=f"Fn{run['id'][2:]}", app_id=APP_ID),
+            function=as_function(step, function_id=f"Fn{run['id'][2:]}", app_id=APP_ID),
             inputs=inputs,
             execution_id=run["id"],
             workflow_execution_id=run["workflow_execution_id"],

@@ -14,8 +14,9 @@ import secrets
 import time
 from typing import Any, Final
 
+from bot.manifest import StepFunction
 from bot.sandbox.blockids import fill_ids
-from bot.sandbox.features import AppFeatures, Step
+from bot.sandbox.features import AppFeatures
 from bot.sandbox.people import APP_ID, BOT_ID, TEAM_ID
 from bot.sandbox.webapi import message_blocks
 from bot.sandbox.workspace import SlackError, Workspace
@@ -63,7 +64,7 @@ class Surfaces:
                 {
                     "callback_id": step.callback_id,
                     "title": step.title,
-                    "inputs": [{"name": p.name, "title": p.title, "required": p.is_required} for p in step.inputs],
+                    "inputs": [{"name": p.name, "title": p.title, "required": p.required} for p in step.inputs],
                 }
                 for step in self.features.steps
             ],
@@ -72,7 +73,7 @@ class Surfaces:
 
     # --- workflow runs ---------------------------------------------------------------------
 
-    def start_run(self, step: Step, inputs: dict[str, str]) -> dict[str, Any]:
+    def start_run(self, step: StepFunction, inputs: dict[str, str]) -> dict[str, Any]:
         """A workflow run reaching ``step``: its execution ID and its own short-lived token."""
         run = {
             "id": f"Fx{secrets.token_hex(5).upper()}",
@@ -108,7 +109,7 @@ class Surfaces:
         outputs = _json_object(args.get("outputs"))
         step = self.features.step(run["callback_id"])
         declared = {p.name for p in step.outputs} if step else set()
-        required = {p.name for p in step.outputs if p.is_required} if step else set()
+        required = {p.name for p in step.outputs if p.required} if step else set()
         if outputs is None or set(outputs) - declared or required - set(outputs):
             raise SlackError("parameter_validation_failed")
         ordered = {p.name: outputs[p.name] for p in step.outputs if p.name in outputs} if step else outputs

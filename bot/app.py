@@ -39,6 +39,7 @@ from bot.followups.busy import Busy
 from bot.followups.button import FollowUpCodec
 from bot.followups.keep_trying import Watches, WatchPolicy
 from bot.logs import bind_request_context
+from bot.permalinks import Permalinks
 from bot.recovery import Recovery
 from bot.reports.origin import Origins
 from bot.reports.wait import ReportWaits
@@ -112,6 +113,7 @@ def _lifecycle(settings: Settings, mode: Mode) -> Callable[[web.Application], As
                 tasks=app[TASKS],
                 wait=settings.bugpilot_report_wait,
             )
+            permalinks = Permalinks(slack)
             services = Services(
                 bugpilot=BugpilotClient.from_settings(bugpilot_session, settings),
                 delivery=delivery,
@@ -122,7 +124,8 @@ def _lifecycle(settings: Settings, mode: Mode) -> Callable[[web.Application], As
                 busy=Busy(followups),
                 tasks=app[TASKS],
                 reports=app[REPORTS],
-                origins=Origins(slack),
+                origins=Origins(slack, permalinks),
+                permalinks=permalinks,
             )
             app[WATCHES] = Watches(services, _watch_policy(settings))
             recovery = Recovery(

@@ -9,6 +9,7 @@ from bot.dedupe import Dedupe
 from bot.delivery import Delivery
 from bot.followups.busy import Busy
 from bot.followups.button import FollowUpCodec
+from bot.permalinks import Permalinks
 from bot.reports.origin import Origins
 from bot.reports.wait import ReportWaits
 from bot.shared_channels import SharedChannels
@@ -27,7 +28,8 @@ class Services:
     second time); ``channels`` tells channels shared with another organization (Slack Connect)
     apart; ``captures`` writes each capture down before Bugpilot is called; ``busy`` guards an
     outcome message while a follow-up runs on it; ``tasks`` runs work that outlives a request;
-    ``reports`` follows accepted captures to their reports; ``origins`` links a report back to Slack.
+    ``reports`` follows accepted captures to their reports; ``origins`` links a report back to Slack;
+    ``permalinks`` looks messages' links up once (the notes' links back, the unfurl cards' threads).
     """
 
     bugpilot: BugpilotClient
@@ -40,3 +42,4 @@ class Services:
     tasks: BackgroundTasks
     reports: ReportWaits
     origins: Origins
+    permalinks: Permalinks

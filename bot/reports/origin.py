@@ -2,7 +2,7 @@
 
 ``userProvidedDescription`` is the person's note followed by a line such as
 ``Asked by Dana Smith in Slack: https://acme.slack.com/archives/C…/p…`` — the permalink of
-the request message or the thread's parent (``chat.getPermalink``). Each lookup is bounded
+the request message or the thread's parent (``bot.permalinks``). Each lookup is bounded
 and cached; when Slack doesn't answer, the line says less and the capture goes on.
 """
 
@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
-from typing import Final, TypeVar
+from typing import Final
 
 import structlog
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.permalinks import Permalinks
 from bot.slack_failures import SLACK_FAILURES, failure_name
 
 __all__ = ["Origins", "compose_note"]
@@ -25,7 +26,6 @@ _LOOKUP_SECONDS: Final = 2.0
 _CACHE: Final = 1000
 _NAME_LIMIT: Final = 80
 _NOBODY: Final = "a Slack workflow"
-_K = TypeVar("_K")
 
 
 def compose_note(note: str, *, asked_by: str, permalink: str | None) -> str:
@@ -38,15 +38,15 @@ def compose_note(note: str, *, asked_by: str, permalink: str | None) -> str:
 class Origins:
     """Who asked and the permalink of where, looked up once per person and per message."""
 
-    def __init__(self, client: AsyncWebClient) -> None:
+    def __init__(self, client: AsyncWebClient, permalinks: Permalinks) -> None:
         self._client = client
+        self._permalinks = permalinks
         self._names: OrderedDict[str, str] = OrderedDict()
-        self._links: OrderedDict[tuple[str, str], str] = OrderedDict()
 
     async def note(self, note: str, *, requester_id: str, channel_id: str, message_ts: str | None) -> str:
         """``note`` with the line that links the report back to this conversation."""
         name, link = await asyncio.gather(
-            self._name(requester_id), self._permalink(channel_id, message_ts) if message_ts else _none()
+            self._name(requester_id), self._permalinks.of(channel_id, message_ts) if message_ts else _none()
         )
         return compose_note(note, asked_by=name, permalink=link)
 
@@ -71,28 +71,12 @@ class Origins:
         _remember(self._names, user_id, name)
         return name
 
-    async def _permalink(self, channel_id: str, message_ts: str) -> str | None:
-        key = (channel_id, message_ts)
-        if key in self._links:
-            return self._links[key]
-        try:
-            async with asyncio.timeout(_LOOKUP_SECONDS):
-                response = await self._client.chat_getPermalink(channel=channel_id, message_ts=message_ts)
-        except SLACK_FAILURES as exc:
-            log.info("origin.permalink_unknown", error=failure_name(exc))
-            return None
-        link = response.get("permalink")
-        if not isinstance(link, str) or not link.startswith("https://") or any(ch.isspace() for ch in link):
-            return None
-        _remember(self._links, key, link)
-        return link
-
 
 async def _none() -> None:
     return None
 
 
-def _remember(cache: OrderedDict[_K, str], key: _K, value: str) -> None:
+def _remember(cache: OrderedDict[str, str], key: str, value: str) -> None:
     cache[key] = value
     if len(cache) > _CACHE:
         cache.popitem(last=False)

@@ -39,7 +39,7 @@ log = structlog.get_logger(__name__)
 
 def register(bolt: AsyncApp, services: Services, tasks: BackgroundTasks) -> None:
     """Wire the ``link_shared`` listener (Bolt acknowledges the event before it runs)."""
-    permalinks = Permalinks(services.delivery.client)
+    permalinks = services.permalinks
 
     async def on_link_shared(body: dict[str, Any], context: AsyncBoltContext, request: AsyncBoltRequest) -> None:
         shared = LinkShared.parse(body)  # unreadable: the error handler logs it and acknowledges the event

@@ -56,12 +56,9 @@ def _when(epoch: float) -> str:
 
 
 def _linkable(url: str) -> bool:
-    """A permalink that can sit inside ``<url|label>``: http(s), short, no markup or whitespace in it.
-
-    Slack's permalinks are https; the sandbox's are on its own http page.
-    """
+    """A permalink that can sit inside ``<url|label>``: https, short, no markup or whitespace in it."""
     return (
-        url.startswith(("https://", "http://"))
+        url.startswith("https://")
         and len(url) <= _LINK_LIMIT
         and not any(ch in _UNSAFE_IN_LINK or ch.isspace() or not ch.isprintable() for ch in url)
     )

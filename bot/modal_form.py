@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from bot.capture import CaptureRequest, Surface
 from bot.commands import MAX_NOTE_LENGTH, Action, EmailTarget, IdTarget, note_too_long, parse_target
 from bot.errors import UsageError
 from bot.markup import escape_mrkdwn, markup_to_text
@@ -52,6 +53,19 @@ class CaptureForm:
     note: str
     member_id: str | None = None
     conversation_id: str | None = None
+
+    def request(self, customer: tuple[str, str], *, requester_id: str, team_id: str, channel_id: str) -> CaptureRequest:
+        """The capture this form asks for; ``customer`` is the Bugpilot user ID and how to show it."""
+        return CaptureRequest(
+            action=self.action,
+            customer=customer[0],
+            customer_label=customer[1],
+            note=self.note,
+            requester_id=requester_id,
+            team_id=team_id,
+            channel_id=channel_id,
+            surface=Surface.SHORTCUT,
+        )
 
 
 @dataclass(frozen=True)

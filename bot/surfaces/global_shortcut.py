@@ -20,7 +20,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot.audit import record_refusal
 from bot.blocks import ACTION_NEW_CAPTURE, Message
-from bot.capture import CaptureRequest, Surface
+from bot.capture import CaptureRequest
 from bot.dedupe import key_of
 from bot.markup import escape_mrkdwn
 from bot.modals import (
@@ -117,15 +117,8 @@ def register(
             return
         await ack()
         structlog.contextvars.bind_contextvars(channel_id=destination)
-        request = CaptureRequest(
-            action=form.action,
-            customer=customer[0],
-            customer_label=customer[1],
-            note=form.note,
-            requester_id=submission.user.id,
-            team_id=submission.team_id,
-            channel_id=destination,
-            surface=Surface.SHORTCUT,
+        request = form.request(
+            customer, requester_id=submission.user.id, team_id=submission.team_id, channel_id=destination
         )
         tasks.spawn(_capture(services, request, Place(channel_id=destination), replay), name="capture:global")
 

@@ -22,7 +22,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.blocks import Message
-from bot.capture import CaptureRequest, Surface
+from bot.capture import CaptureRequest
 from bot.dedupe import key_of
 from bot.modals import (
     ACTION_BLOCK,
@@ -117,15 +117,8 @@ def register(bolt: AsyncApp, services: Services, tasks: BackgroundTasks) -> None
             log.warning("command.duplicate", surface="shortcut")
             return
         await ack()
-        request = CaptureRequest(
-            action=form.action,
-            customer=customer[0],
-            customer_label=customer[1],
-            note=form.note,
-            requester_id=submission.user.id,
-            team_id=submission.team_id,
-            channel_id=where.channel_id,
-            surface=Surface.SHORTCUT,
+        request = form.request(
+            customer, requester_id=submission.user.id, team_id=submission.team_id, channel_id=where.channel_id
         )
         place = Place(channel_id=where.channel_id, response_url=where.response_url, thread_ts=where.thread_ts)
         tasks.spawn(_capture(services, request, place, replay), name="capture:shortcut")
